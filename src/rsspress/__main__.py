@@ -1,0 +1,3 @@
+from rsspress.cli import main
+
+main()

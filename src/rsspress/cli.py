@@ -1,0 +1,224 @@
+"""The ``rsspress`` command. Thin: it parses arguments, calls the library, shows results.
+
+Exit codes: 0 all well; 1 some feeds failed (the others were published);
+2 bad config or usage (nothing ran), including another run holding the state.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from rsspress import __version__
+from rsspress.config import EXAMPLE_CONFIG, Config, ConfigError, load_config
+from rsspress.pipeline import FeedReport, RunSummary, run_update
+from rsspress.store import FeedState, Store, StoreLocked
+
+EXIT_OK, EXIT_FEEDS_FAILED, EXIT_USAGE = 0, 1, 2
+
+config_option = click.option(
+    "-c",
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default="rsspress.yaml",
+    show_default=True,
+    envvar="RSSPRESS_CONFIG",
+    help="Config file (also $RSSPRESS_CONFIG).",
+)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="rsspress")
+def cli() -> None:
+    """Mirror RSS, Atom and JSON feeds (RSSHub routes too) into a static news site."""
+
+
+def main() -> None:
+    cli(prog_name="rsspress")
+
+
+def _load(path: Path) -> Config:
+    try:
+        return load_config(path)
+    except ConfigError as exc:
+        _err().print(f"[bold red]config error:[/] {exc}", highlight=False)
+        raise SystemExit(EXIT_USAGE) from None
+
+
+def _err() -> Console:
+    return Console(stderr=True)
+
+
+@cli.command()
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path), default="rsspress.yaml")
+@click.option("--force", is_flag=True, help="Overwrite an existing file.")
+def init(path: Path, force: bool) -> None:
+    """Write a commented example config to PATH."""
+    if path.exists() and not force:
+        _err().print(f"[red]error:[/] {path} exists; use --force to overwrite it")
+        raise SystemExit(EXIT_USAGE)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(EXAMPLE_CONFIG, encoding="utf-8")
+    click.echo(f"wrote {path}; edit its feeds, then run: rsspress run -c {path}")
+
+
+@cli.command()
+@config_option
+@click.option("--force", is_flag=True, help="Fetch every feed now, even those backing off.")
+@click.option("-q", "--quiet", is_flag=True, help="Print only the summary.")
+def run(config_path: Path, force: bool, quiet: bool) -> None:
+    """Fetch the feeds and write a post for every new item."""
+    config = _load(config_path)
+    console = _err()
+    show_progress = console.is_terminal and not quiet
+    progress = Progress(
+        TextColumn("[bold]fetching"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[posts]} posts"),
+        TimeElapsedColumn(),
+        console=console,
+        disable=not show_progress,
+    )
+    task = progress.add_task("feeds", total=0, posts=0)
+    posts = 0
+
+    def on_start(total: int) -> None:
+        progress.update(task, total=total)
+
+    def on_feed(report: FeedReport) -> None:
+        nonlocal posts
+        posts += report.posts_written
+        progress.update(task, advance=1, posts=posts)
+        if report.error is not None and show_progress:
+            progress.console.print(
+                f"[red]failed[/] {report.feed.label}: {report.error.kind}: {report.error.message}",
+                highlight=False,
+            )
+
+    started = time.monotonic()
+    try:
+        with progress:
+            summary = run_update(config, force=force, on_start=on_start, on_feed=on_feed)
+    except StoreLocked as exc:
+        console.print(f"[red]error:[/] {exc}")
+        raise SystemExit(EXIT_USAGE) from None
+    _print_summary(summary, time.monotonic() - started, config)
+    raise SystemExit(summary.exit_code)
+
+
+def _print_summary(summary: RunSummary, elapsed: float, config: Config) -> None:
+    for report in summary.failures:
+        assert report.error is not None
+        click.echo(
+            f"failed: {report.feed.label} ({report.feed.url}): "
+            f"{report.error.kind}: {report.error.message}",
+            err=True,
+        )
+    skipped = f", {summary.skipped} backing off" if summary.skipped else ""
+    click.echo(
+        f"{summary.fetched} fetched, {summary.not_modified} not modified, "
+        f"{summary.failed} failed{skipped}; {summary.posts_written} posts written "
+        f"to {config.output.dir} in {elapsed:.1f}s"
+    )
+    if summary.failed:
+        click.echo(
+            "failed feeds are retried on later runs with backoff; "
+            "`rsspress status` shows them, `rsspress run --force` retries them now",
+            err=True,
+        )
+
+
+@cli.command()
+@config_option
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+def status(config_path: Path, as_json: bool) -> None:
+    """Show each feed's health: last fetch, last error, next attempt, items."""
+    config = _load(config_path)
+    with Store(config.state) as store:
+        store.sync_feeds(config.feeds)
+        states = store.feed_states()
+    rows = sorted(
+        (states[f.key] for f in config.feeds),
+        key=lambda s: (_health(s) != "failing", _health(s) != "new", s.group, s.site, s.name),
+    )
+    if as_json:
+        click.echo(json.dumps([_state_json(s) for s in rows], ensure_ascii=False, indent=2))
+        return
+    table = Table(title=f"{len(rows)} feeds")
+    for column in ("feed", "state", "last fetch", "last ok", "error", "next attempt", "items"):
+        table.add_column(column, overflow="fold")
+    now = time.time()
+    for s in rows:
+        health = _health(s)
+        colour = {"failing": "red", "new": "yellow"}.get(health, "green")
+        error = f"{s.error_kind}: {s.error_message}" if s.error_kind else ""
+        table.add_row(
+            " / ".join((s.group, s.site, s.name)),
+            f"[{colour}]{health}[/]",
+            _ago(s.last_fetch_at, now),
+            _ago(s.last_ok_at, now),
+            error,
+            _when(s.next_attempt_at, now),
+            str(s.item_count),
+        )
+    Console().print(table)
+
+
+def _health(s: FeedState) -> str:
+    if s.last_outcome is None:
+        return "new"
+    return "failing" if s.last_outcome == "error" else s.last_outcome.replace("_", " ")
+
+
+def _state_json(s: FeedState) -> dict[str, Any]:
+    def iso(t: float | None) -> str | None:
+        return dt.datetime.fromtimestamp(t, dt.UTC).isoformat() if t else None
+
+    return {
+        "group": s.group,
+        "site": s.site,
+        "name": s.name,
+        "url": s.url,
+        "state": _health(s),
+        "last_fetch": iso(s.last_fetch_at),
+        "last_ok": iso(s.last_ok_at),
+        "error_kind": s.error_kind,
+        "error": s.error_message,
+        "failures": s.failures,
+        "next_attempt": iso(s.next_attempt_at),
+        "items": s.item_count,
+    }
+
+
+def _ago(t: float | None, now: float) -> str:
+    if t is None:
+        return "never"
+    return _span(now - t) + " ago"
+
+
+def _when(t: float | None, now: float) -> str:
+    if t is None or t <= now:
+        return "next run"
+    return "in " + _span(t - now)
+
+
+def _span(seconds: float) -> str:
+    seconds = max(0, int(seconds))
+    for unit, size in (("d", 86400), ("h", 3600), ("min", 60)):
+        if seconds >= size:
+            return f"{seconds // size} {unit}"
+    return f"{seconds} s"
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,373 @@
+"""Read and check ``rsspress.yaml``.
+
+The YAML is walked as a node tree (not loaded into plain dicts) so that every
+error can name the file, the line, the key and what was expected. A config
+that fails any check raises :class:`ConfigError` and nothing runs.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import yaml
+from yaml.constructor import SafeConstructor
+from yaml.nodes import MappingNode, Node, ScalarNode
+
+from rsspress import __version__
+
+PROFILES = ("compat", "default")
+FORMATS = ("hexo",)
+REWRITE_MODES = ("http", "all", "none")
+DEFAULT_USER_AGENT = f"rsspress/{__version__} (+https://pypi.org/project/rsspress/)"
+
+
+class ConfigError(Exception):
+    """A config file that cannot be used; the message says where and why."""
+
+    def __init__(self, file: Path | str, line: int | None, key: str, expected: str) -> None:
+        where = f"{file}:{line}" if line is not None else str(file)
+        super().__init__(f"{where}: {key}: {expected}")
+        self.file = str(file)
+        self.line = line
+        self.key = key
+        self.expected = expected
+
+
+@dataclass(frozen=True)
+class FeedConfig:
+    """One feed of the tree group → site → feed."""
+
+    group: str
+    site: str
+    name: str
+    url: str  # absolute: http(s):// or file://
+
+    @property
+    def key(self) -> str:
+        """Stable identity of the feed: its place in the tree, not its URL.
+
+        Users move RSSHub routes between instances (rsshub.app → their own), so
+        the URL may change while the feed stays the same feed.
+        """
+        return json.dumps([self.group, self.site, self.name], ensure_ascii=False)
+
+    @property
+    def categories(self) -> tuple[str, str, str]:
+        return (self.group, self.site, self.name)
+
+    @property
+    def label(self) -> str:
+        return f"{self.group} / {self.site} / {self.name}"
+
+
+@dataclass(frozen=True)
+class OutputConfig:
+    dir: Path
+    format: str = "hexo"
+    profile: str = "default"
+
+
+@dataclass(frozen=True)
+class ImagesConfig:
+    proxy: str | None = None  # template with {url}; None: images are left alone
+    rewrite: str = "http"  # which image URLs go through the proxy: http | all | none
+    placeholder: str = "https://picsum.photos/400/300?random={n}"
+
+
+@dataclass(frozen=True)
+class FetchConfig:
+    concurrency: int = 64
+    per_host: int = 8
+    connect_timeout: float = 10.0
+    read_timeout: float = 30.0
+    total_timeout: float = 60.0
+    max_bytes: int = 20 * 1024 * 1024
+    max_redirects: int = 5
+    user_agent: str = DEFAULT_USER_AGENT
+    retry_base: float = 300.0  # first backoff after a failure, seconds
+    retry_max: float = 24 * 3600.0
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path
+    output: OutputConfig
+    state: Path
+    images: ImagesConfig
+    rsshub: str
+    fetch: FetchConfig
+    feeds: tuple[FeedConfig, ...] = field(default_factory=tuple)
+
+
+def load_config(path: Path | str) -> Config:
+    """Read, check and resolve a config file."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(
+            path, None, "config", "file not found (create one with `rsspress init`)"
+        ) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(path, None, "config", f"a readable UTF-8 file ({exc})") from None
+    return parse_config(text, path)
+
+
+def parse_config(text: str, path: Path) -> Config:
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        raise ConfigError(path, line, "yaml", f"valid YAML ({exc.problem})") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(path, None, "yaml", f"valid YAML ({exc})") from None
+    if root is None:
+        raise ConfigError(path, 1, "config", "a mapping with at least a `feeds:` key")
+    return _Reader(path).config(root)
+
+
+class _Reader:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.base = path.resolve().parent
+        self._constructor = SafeConstructor()
+
+    # -- node helpers -------------------------------------------------------
+
+    def fail(self, node: Node | None, key: str, expected: str) -> ConfigError:
+        line = node.start_mark.line + 1 if node is not None else None
+        return ConfigError(self.path, line, key, expected)
+
+    def mapping(
+        self, node: Node, key: str, allowed: tuple[str, ...] | None = None
+    ) -> dict[str, tuple[Node, Node]]:
+        """Return {key text: (key node, value node)}; refuse duplicates and unknown keys."""
+        if not isinstance(node, MappingNode):
+            raise self.fail(node, key, "a mapping")
+        out: dict[str, tuple[Node, Node]] = {}
+        for knode, vnode in node.value:
+            if not isinstance(knode, ScalarNode):
+                raise self.fail(knode, key, "plain keys")
+            name = str(knode.value)
+            full = f"{key}.{name}" if key else name
+            if name in out:
+                raise self.fail(knode, full, "each key once (this key is given twice)")
+            if allowed is not None and name not in allowed:
+                raise self.fail(knode, full, f"a known key; one of: {', '.join(allowed)}")
+            out[name] = (knode, vnode)
+        return out
+
+    def scalar(self, node: Node, key: str) -> Any:
+        if not isinstance(node, ScalarNode):
+            raise self.fail(node, key, "a single value, not a list or mapping")
+        return self._constructor.construct_object(node)
+
+    def string(self, node: Node, key: str, *, choices: tuple[str, ...] = ()) -> str:
+        value = self.scalar(node, key)
+        if not isinstance(value, str) or value == "":
+            want = f"one of: {', '.join(choices)}" if choices else "a non-empty string"
+            raise self.fail(node, key, f"{want}, got {value!r}")
+        if choices and value not in choices:
+            raise self.fail(node, key, f"one of: {', '.join(choices)}, got {value!r}")
+        return value
+
+    def number(self, node: Node, key: str, *, integer: bool = False) -> float:
+        value = self.scalar(node, key)
+        ok = isinstance(value, int) if integer else isinstance(value, int | float)
+        if isinstance(value, bool) or not ok or value <= 0:
+            kind = "a positive whole number" if integer else "a positive number"
+            raise self.fail(node, key, f"{kind}, got {value!r}")
+        return float(value)
+
+    # -- sections -----------------------------------------------------------
+
+    def config(self, root: Node) -> Config:
+        top = self.mapping(root, "", ("output", "state", "images", "rsshub", "feeds", "fetch"))
+        output = self.output(top.get("output"))
+        state = self.resolve_path(
+            self.string(top["state"][1], "state") if "state" in top else "state.db"
+        )
+        images = self.images(top.get("images"))
+        rsshub = "https://rsshub.app"
+        if "rsshub" in top:
+            rsshub = self.string(top["rsshub"][1], "rsshub")
+            if urlsplit(rsshub).scheme not in ("http", "https"):
+                raise self.fail(top["rsshub"][1], "rsshub", f"an http(s) URL, got {rsshub!r}")
+        fetch = self.fetch(top.get("fetch"))
+        if "feeds" not in top:
+            raise self.fail(root, "feeds", "a `feeds:` mapping of group → site → feed: URL")
+        feeds = self.feeds(top["feeds"][1], rsshub)
+        return Config(
+            path=self.path,
+            output=output,
+            state=state,
+            images=images,
+            rsshub=rsshub,
+            fetch=fetch,
+            feeds=feeds,
+        )
+
+    def resolve_path(self, value: str) -> Path:
+        p = Path(value).expanduser()
+        return p if p.is_absolute() else self.base / p
+
+    def output(self, pair: tuple[Node, Node] | None) -> OutputConfig:
+        if pair is None:
+            return OutputConfig(dir=self.base / "posts")
+        keys = self.mapping(pair[1], "output", ("dir", "format", "profile"))
+        out_dir = self.string(keys["dir"][1], "output.dir") if "dir" in keys else "posts"
+        fmt = (
+            self.string(keys["format"][1], "output.format", choices=FORMATS)
+            if "format" in keys
+            else "hexo"
+        )
+        profile = (
+            self.string(keys["profile"][1], "output.profile", choices=PROFILES)
+            if "profile" in keys
+            else "default"
+        )
+        return OutputConfig(dir=self.resolve_path(out_dir), format=fmt, profile=profile)
+
+    def images(self, pair: tuple[Node, Node] | None) -> ImagesConfig:
+        if pair is None:
+            return ImagesConfig()
+        keys = self.mapping(pair[1], "images", ("proxy", "rewrite", "placeholder"))
+        proxy: str | None = None
+        if "proxy" in keys:
+            node = keys["proxy"][1]
+            raw = self.scalar(node, "images.proxy")
+            if raw not in (None, "", False):
+                proxy = self.string(node, "images.proxy")
+                if "{url}" not in proxy:
+                    raise self.fail(
+                        node, "images.proxy", f"a URL template holding {{url}}, got {proxy!r}"
+                    )
+        rewrite = (
+            self.string(keys["rewrite"][1], "images.rewrite", choices=REWRITE_MODES)
+            if "rewrite" in keys
+            else "http"
+        )
+        placeholder = ImagesConfig.placeholder
+        if "placeholder" in keys:
+            placeholder = self.string(keys["placeholder"][1], "images.placeholder")
+        return ImagesConfig(proxy=proxy, rewrite=rewrite, placeholder=placeholder)
+
+    def fetch(self, pair: tuple[Node, Node] | None) -> FetchConfig:
+        if pair is None:
+            return FetchConfig()
+        names = (
+            "concurrency",
+            "per_host",
+            "connect_timeout",
+            "read_timeout",
+            "total_timeout",
+            "max_bytes",
+            "max_redirects",
+            "user_agent",
+            "retry_base",
+            "retry_max",
+        )
+        keys = self.mapping(pair[1], "fetch", names)
+        values: dict[str, Any] = {}
+        for name, (_, node) in keys.items():
+            key = f"fetch.{name}"
+            if name == "user_agent":
+                values[name] = self.string(node, key)
+            elif name in ("concurrency", "per_host", "max_bytes", "max_redirects"):
+                values[name] = int(self.number(node, key, integer=True))
+            else:
+                values[name] = self.number(node, key)
+        return FetchConfig(**values)
+
+    def feeds(self, node: Node, rsshub: str) -> tuple[FeedConfig, ...]:
+        groups = self.mapping(node, "feeds")
+        if not groups:
+            raise self.fail(node, "feeds", "at least one group → site → feed: URL")
+        out: list[FeedConfig] = []
+        for group, (_, gnode) in groups.items():
+            sites = self.mapping(gnode, f"feeds.{group}")
+            for site, (_, snode) in sites.items():
+                named = self.mapping(snode, f"feeds.{group}.{site}")
+                for name, (_, fnode) in named.items():
+                    key = f"feeds.{group}.{site}.{name}"
+                    url = self.feed_url(fnode, key, rsshub)
+                    out.append(FeedConfig(group=group, site=site, name=name, url=url))
+        return tuple(out)
+
+    def feed_url(self, node: Node, key: str, rsshub: str) -> str:
+        if isinstance(node, MappingNode):
+            keys = self.mapping(node, key, ("url",))
+            if "url" not in keys:
+                raise self.fail(node, f"{key}.url", "the feed's URL")
+            node = keys["url"][1]
+        raw = self.string(node, key)
+        return resolve_feed_url(raw, rsshub, self.base, lambda why: self.fail(node, key, why))
+
+
+def resolve_feed_url(raw: str, rsshub: str, base: Path, fail: Any) -> str:
+    """Turn what a user wrote for a feed into an absolute URL.
+
+    ``rsshub:/route`` joins the configured RSSHub base; http(s) and file URLs
+    stay; anything else is a path, relative to the config file.
+    """
+    if raw.startswith("rsshub:"):
+        route = raw[len("rsshub:") :]
+        if not route.startswith("/"):
+            raise fail(f"an RSSHub route like rsshub:/zaker/channel/13, got {raw!r}")
+        return rsshub.rstrip("/") + route
+    scheme = urlsplit(raw).scheme.lower()
+    if scheme in ("http", "https"):
+        if not urlsplit(raw).netloc:
+            raise fail(f"a URL with a host, got {raw!r}")
+        return raw
+    if scheme == "file":
+        return raw
+    if "://" in raw:
+        raise fail(f"an http, https, file or rsshub: URL or a file path, got {raw!r}")
+    return (base / Path(raw).expanduser()).resolve().as_uri()
+
+
+EXAMPLE_CONFIG = """\
+# rsspress configuration. Relative paths are relative to this file.
+
+output:
+  dir: posts            # where posts are written
+  format: hexo          # hexo (more formats to come)
+  profile: default      # default: safe for Hexo; compat: byte for byte like the reference site
+
+state: state.db         # SQLite file that remembers feeds and published items
+
+images:
+  # Where http:// images go so they load on an https:// site. {url} is the
+  # original URL. Remove the line to leave images alone.
+  proxy: "https://cors.zfour.workers.dev/?{url}"
+  rewrite: http         # which images go through the proxy: http | all | none
+  # The cover of an item without images; {n} is a number stable per item.
+  placeholder: "https://picsum.photos/400/300?random={n}"
+
+rsshub: https://rsshub.app   # base of every rsshub:/route below
+
+# fetch:                     # optional; the defaults suit hundreds of feeds
+#   concurrency: 64          # feeds fetched at once
+#   per_host: 8              # at once on one host (RSSHub answers 429 when pushed)
+#   connect_timeout: 10
+#   read_timeout: 30
+#   total_timeout: 60
+#   max_bytes: 20971520      # a bigger feed is refused
+#   max_redirects: 5
+
+# group -> site -> feed name: URL. The three names become the post's
+# categories; the site's name is its author.
+feeds:
+  新媒体:
+    ZAKER:
+      channel: rsshub:/zaker/channel/13
+  科技资讯:
+    IT之家:
+      最新: https://www.ithome.com/rss/
+"""

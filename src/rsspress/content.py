@@ -1,0 +1,195 @@
+"""Turn an item's HTML into a post body: images, covers, Hexo safety. Pure: no I/O.
+
+Two profiles:
+
+* ``compat`` reproduces the reference site: the feed's HTML is kept byte for
+  byte except that ``src`` of ``http://`` images goes through the proxy,
+  ``referrerpolicy="no-referrer"`` is added where missing and ``{``/``}`` are
+  escaped. It works on the ``<img>`` tags only, as the reference did, so
+  nothing else in the markup moves.
+* ``default`` parses the HTML (lexbor, through selectolax), repairs lazy
+  images, resolves relative URLs, proxies images, and then makes the body
+  safe from Hexo's Nunjucks and Markdown passes (see spec/hexo-posts.md).
+"""
+
+from __future__ import annotations
+
+import html as html_lib
+import re
+from dataclasses import dataclass
+from urllib.parse import urljoin, urlsplit
+
+from selectolax.lexbor import LexborHTMLParser
+
+from rsspress.config import ImagesConfig
+
+# Attributes that lazy-loading scripts read the real image URL from.
+LAZY_IMAGE_ATTRS = (
+    "data-original",
+    "data-src",
+    "data-actualsrc",
+    "data-lazy-src",
+    "data-lazyload",
+    "data-echo",
+)
+
+
+@dataclass(frozen=True)
+class PreparedBody:
+    html: str  # ready to place in a post: proxied, escaped, Markdown-safe
+    cover: str  # the cover image URL (proxied) or the placeholder
+
+
+def proxied(url: str, images: ImagesConfig) -> str:
+    """The URL a reader's browser should load for image ``url``."""
+    if images.proxy is None or images.rewrite == "none":
+        return url
+    scheme = urlsplit(url).scheme.lower()
+    if scheme == "http" or (images.rewrite == "all" and scheme == "https"):
+        return images.proxy.replace("{url}", url)
+    return url
+
+
+def placeholder(images: ImagesConfig, n: int) -> str:
+    return images.placeholder.replace("{n}", str(n))
+
+
+def escape_braces(text: str) -> str:
+    """Keep Hexo's Nunjucks pass from reading ``{{``, ``{%`` or ``{#`` in a body."""
+    return text.replace("{", "&#123;").replace("}", "&#125;")
+
+
+def prepare_body(
+    html: str, *, base_url: str | None, images: ImagesConfig, profile: str, placeholder_n: int
+) -> PreparedBody:
+    if profile == "compat":
+        return _prepare_compat(html, images, placeholder_n)
+    return _prepare_default(html, base_url, images, placeholder_n)
+
+
+# -- compat ------------------------------------------------------------------
+
+_IMG_TAG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
+# An attribute: the lookbehind makes sure ``src`` is not the tail of ``data-src``.
+_ATTR = re.compile(
+    r"""(?<=[\s"'])(?P<name>[^\s=/>"']+)(?:\s*=\s*(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)'|(?P<uq>[^\s>"']+)))?""",
+    re.IGNORECASE,
+)
+_BLANK_LINE = re.compile(r"\n[ \t\r\f]*(?=\n)")
+
+
+def _prepare_compat(html: str, images: ImagesConfig, placeholder_n: int) -> PreparedBody:
+    cover: str | None = None
+
+    def rewrite(match: re.Match[str]) -> str:
+        nonlocal cover
+        tag = match.group(0)
+        attrs = {m.group("name").lower(): m for m in _ATTR.finditer(tag, 4)}
+        if cover is None:
+            for name in ("src", *LAZY_IMAGE_ATTRS):
+                value = _attr_value(attrs.get(name))
+                if value and urlsplit(value).scheme.lower() in ("http", "https"):
+                    cover = proxied(value, images)
+                    break
+        src = attrs.get("src")
+        if src is not None:
+            group = next((g for g in ("dq", "sq", "uq") if src.group(g) is not None), None)
+            if group is not None:
+                # the URL keeps its own spelling (entities and all) inside the proxy URL
+                start, end = src.span(group)
+                tag = tag[:start] + proxied(tag[start:end], images) + tag[end:]
+        if "referrerpolicy" not in attrs:
+            close = len(tag) - (2 if tag.endswith("/>") else 1)
+            tag = tag[:close].rstrip() + ' referrerpolicy="no-referrer"' + tag[close:]
+        return tag
+
+    body = _IMG_TAG.sub(rewrite, html)
+    # A blank line would end Hexo's HTML block and turn what follows into
+    # Markdown; the reference's own bodies never held one.
+    body = _BLANK_LINE.sub("", body)
+    return PreparedBody(
+        html=escape_braces(body),
+        cover=cover if cover is not None else placeholder(images, placeholder_n),
+    )
+
+
+def _attr_value(match: re.Match[str] | None) -> str | None:
+    if match is None:
+        return None
+    for group in ("dq", "sq", "uq"):
+        value = match.group(group)
+        if value is not None:
+            return html_lib.unescape(value).strip()
+    return None
+
+
+# -- default -----------------------------------------------------------------
+
+
+def _prepare_default(
+    html: str, base_url: str | None, images: ImagesConfig, placeholder_n: int
+) -> PreparedBody:
+    # The <body> prefix keeps a leading <style>, <meta> or <title> in the body
+    # instead of letting the parser move it into <head>.
+    tree = LexborHTMLParser("<body>" + html)
+    body = tree.body
+    if body is None:
+        return PreparedBody(html="", cover=placeholder(images, placeholder_n))
+    cover: str | None = None
+    for img in body.css("img"):
+        attrs = img.attrs
+        url = _real_image_url(dict(attrs.items()), base_url)
+        if url is None:
+            continue
+        if cover is None:
+            cover = proxied(url, images)
+        attrs["src"] = proxied(url, images)
+        if "referrerpolicy" not in attrs:
+            attrs["referrerpolicy"] = "no-referrer"
+    if base_url:
+        for link in body.css("a[href]"):
+            href = link.attrs.get("href")
+            if href and not _is_absolute(href):
+                link.attrs["href"] = urljoin(base_url, href)
+    markup = _markdown_safe(body.inner_html or "")
+    return PreparedBody(
+        html=escape_braces(markup),
+        cover=cover if cover is not None else placeholder(images, placeholder_n),
+    )
+
+
+def _real_image_url(attrs: dict[str, str | None], base_url: str | None) -> str | None:
+    """The URL the image really shows: a lazy attribute wins over a placeholder src."""
+    for name in (*LAZY_IMAGE_ATTRS, "src"):
+        value = (attrs.get(name) or "").strip()
+        if not value or value.lower().startswith("data:"):
+            continue
+        url = urljoin(base_url, value) if base_url and not _is_absolute(value) else value
+        if urlsplit(url).scheme.lower() in ("http", "https"):
+            return url
+    return None
+
+
+def _is_absolute(url: str) -> bool:
+    return bool(urlsplit(url).scheme)
+
+
+_PRE_BLOCK = re.compile(r"(<(pre|textarea)\b[^>]*>.*?</\2>)", re.IGNORECASE | re.DOTALL)
+_NEWLINE_RUN = re.compile(r"\s*\n\s*")
+
+
+def _markdown_safe(markup: str) -> str:
+    """No blank line and no indented line, so Markdown leaves the HTML block alone.
+
+    Outside ``<pre>`` and ``<textarea>`` a newline with its surrounding white
+    space is the same white space as one newline. Inside them every newline
+    matters, so it becomes ``&#10;``, which the browser shows the same way.
+    """
+    parts = _PRE_BLOCK.split(markup)
+    out: list[str] = []
+    # split() with two groups yields: text, block, tag name, text, block, tag name, ...
+    for index in range(0, len(parts), 3):
+        out.append(_NEWLINE_RUN.sub("\n", parts[index]))
+        if index + 1 < len(parts):
+            out.append(parts[index + 1].replace("\r\n", "\n").replace("\n", "&#10;"))
+    return "".join(out).strip()

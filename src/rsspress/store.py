@@ -1,0 +1,283 @@
+"""The mirror's memory: one SQLite file (WAL) with numbered schema migrations.
+
+An item row is the promise that its post exists: it is inserted only after
+the post file is on disk, in the same transaction that records the fetch,
+so a killed process leaves either both or (for the last feed in hand) a post
+that the next run writes again, byte for byte, under the same name.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+from rsspress.config import FeedConfig
+
+# Each entry moves the schema from version N to N+1; never edit a released one.
+MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE feeds (
+        key             TEXT PRIMARY KEY,   -- JSON [group, site, name]
+        grp             TEXT NOT NULL,
+        site            TEXT NOT NULL,
+        name            TEXT NOT NULL,
+        url             TEXT NOT NULL,
+        etag            TEXT,
+        last_modified   TEXT,
+        last_fetch_at   REAL,
+        last_ok_at      REAL,
+        last_outcome    TEXT,               -- ok | not_modified | error
+        error_kind      TEXT,
+        error_message   TEXT,
+        failures        INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at REAL
+    );
+    CREATE TABLE items (
+        id            INTEGER PRIMARY KEY,
+        feed_key      TEXT NOT NULL REFERENCES feeds(key),
+        item_key      TEXT NOT NULL,
+        post_id       TEXT NOT NULL,
+        guid          TEXT,
+        link          TEXT,
+        title         TEXT NOT NULL,
+        date          TEXT,                 -- ISO 8601 with offset
+        date_text     TEXT,                 -- as the feed wrote it
+        author        TEXT,
+        content       TEXT NOT NULL,        -- the item's HTML as fetched
+        filename      TEXT,
+        first_seen_at REAL NOT NULL,
+        published_at  REAL,
+        UNIQUE (feed_key, item_key)
+    );
+    CREATE UNIQUE INDEX items_post_id ON items(post_id);
+    """,
+)
+
+
+@dataclass(frozen=True)
+class FeedState:
+    key: str
+    group: str
+    site: str
+    name: str
+    url: str
+    etag: str | None
+    last_modified: str | None
+    last_fetch_at: float | None
+    last_ok_at: float | None
+    last_outcome: str | None
+    error_kind: str | None
+    error_message: str | None
+    failures: int
+    next_attempt_at: float | None
+    item_count: int = 0
+
+
+@dataclass(frozen=True)
+class ItemRecord:
+    """What the store keeps of a published item."""
+
+    item_key: str
+    post_id: str
+    guid: str | None
+    link: str | None
+    title: str
+    date: str | None
+    date_text: str | None
+    author: str | None
+    content: str
+    filename: str | None
+    first_seen_at: float
+    published_at: float | None
+
+
+@dataclass(frozen=True)
+class FetchOutcome:
+    """What one fetch changes in a feed's row."""
+
+    outcome: str  # ok | not_modified | error
+    at: float
+    etag: str | None = None
+    last_modified: str | None = None
+    error_kind: str | None = None
+    error_message: str | None = None
+    next_attempt_at: float | None = None
+
+
+class StoreLocked(Exception):
+    """Another rsspress process holds the state."""
+
+
+class Store:
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.execute("PRAGMA foreign_keys=ON")
+        self._lock: IO[str] | None = None
+        self.migrate()
+
+    def lock(self) -> None:
+        """Hold the mirror for this process until close(): a second run fails at once.
+
+        Two runs on one state would race to publish the same items and could
+        remove each other's temporary files.
+        """
+        handle = open(f"{self.path}.lock", "a+")  # noqa: SIM115 - held until close()
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.close()
+            raise StoreLocked(
+                f"another rsspress process is working on {self.path}; wait for it to finish"
+            ) from None
+        self._lock = handle
+
+    def close(self) -> None:
+        self.db.close()
+        if self._lock is not None:
+            self._lock.close()
+            self._lock = None
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def schema_version(self) -> int:
+        return int(self.db.execute("PRAGMA user_version").fetchone()[0])
+
+    def migrate(self) -> None:
+        while self.schema_version < len(MIGRATIONS):
+            version = self.schema_version
+            with self.transaction():
+                for statement in _statements(MIGRATIONS[version]):
+                    self.db.execute(statement)
+                self.db.execute(f"PRAGMA user_version = {version + 1}")
+        if self.schema_version > len(MIGRATIONS):
+            raise RuntimeError(
+                f"{self.path} was written by a newer rsspress (schema {self.schema_version});"
+                " upgrade rsspress to use it"
+            )
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    # -- feeds --------------------------------------------------------------
+
+    def sync_feeds(self, feeds: Iterable[FeedConfig]) -> None:
+        """Add the config's feeds; keep the state of feeds already known."""
+        with self.transaction():
+            self.db.executemany(
+                """INSERT INTO feeds (key, grp, site, name, url) VALUES (?, ?, ?, ?, ?)
+                   ON CONFLICT(key) DO UPDATE SET url = excluded.url""",
+                [(f.key, f.group, f.site, f.name, f.url) for f in feeds],
+            )
+
+    def feed_states(self) -> dict[str, FeedState]:
+        rows = self.db.execute(
+            """SELECT key, grp, site, name, url, etag, last_modified, last_fetch_at, last_ok_at,
+                      last_outcome, error_kind, error_message, failures, next_attempt_at,
+                      (SELECT COUNT(*) FROM items WHERE items.feed_key = feeds.key)
+               FROM feeds"""
+        ).fetchall()
+        return {row[0]: FeedState(*row) for row in rows}
+
+    def record_fetch(self, feed_key: str, outcome: FetchOutcome) -> None:
+        with self.transaction():
+            self._update_feed(feed_key, outcome)
+
+    def _update_feed(self, feed_key: str, o: FetchOutcome) -> None:
+        if o.outcome == "error":
+            self.db.execute(
+                """UPDATE feeds SET last_fetch_at = ?, last_outcome = 'error', error_kind = ?,
+                          error_message = ?, failures = failures + 1, next_attempt_at = ?
+                   WHERE key = ?""",
+                (o.at, o.error_kind, o.error_message, o.next_attempt_at, feed_key),
+            )
+        else:
+            self.db.execute(
+                """UPDATE feeds SET last_fetch_at = ?, last_ok_at = ?, last_outcome = ?,
+                          etag = COALESCE(?, etag), last_modified = COALESCE(?, last_modified),
+                          error_kind = NULL, error_message = NULL, failures = 0,
+                          next_attempt_at = ?
+                   WHERE key = ?""",
+                (o.at, o.at, o.outcome, o.etag, o.last_modified, o.next_attempt_at, feed_key),
+            )
+
+    # -- items --------------------------------------------------------------
+
+    def known_item_keys(self, feed_key: str) -> set[str]:
+        rows = self.db.execute("SELECT item_key FROM items WHERE feed_key = ?", (feed_key,))
+        return {row[0] for row in rows}
+
+    def record_items(
+        self, feed_key: str, items: Iterable[ItemRecord], outcome: FetchOutcome
+    ) -> None:
+        """Remember published items and the fetch that brought them, in one transaction."""
+        with self.transaction():
+            self.db.executemany(
+                """INSERT INTO items (feed_key, item_key, post_id, guid, link, title, date,
+                                      date_text, author, content, filename, first_seen_at,
+                                      published_at)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                   ON CONFLICT(feed_key, item_key) DO NOTHING""",
+                [
+                    (
+                        feed_key,
+                        i.item_key,
+                        i.post_id,
+                        i.guid,
+                        i.link,
+                        i.title,
+                        i.date,
+                        i.date_text,
+                        i.author,
+                        i.content,
+                        i.filename,
+                        i.first_seen_at,
+                        i.published_at,
+                    )
+                    for i in items
+                ],
+            )
+            self._update_feed(feed_key, outcome)
+
+    def items(self, feed_key: str | None = None) -> list[ItemRecord]:
+        sql = """SELECT item_key, post_id, guid, link, title, date, date_text, author, content,
+                        filename, first_seen_at, published_at FROM items"""
+        args: tuple[str, ...] = ()
+        if feed_key is not None:
+            sql += " WHERE feed_key = ?"
+            args = (feed_key,)
+        return [ItemRecord(*row) for row in self.db.execute(sql + " ORDER BY id", args)]
+
+
+def _statements(script: str) -> list[str]:
+    """Split a migration into statements (executescript would commit on its own)."""
+    out: list[str] = []
+    buf = ""
+    for line in script.splitlines(keepends=True):
+        buf += line
+        if sqlite3.complete_statement(buf):
+            out.append(buf.strip())
+            buf = ""
+    if buf.strip():
+        out.append(buf.strip())
+    return [s for s in out if s]
