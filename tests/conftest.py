@@ -66,3 +66,11 @@ def write_config(
 
 def posts_in(directory: Path) -> list[Path]:
     return sorted((directory / "posts").glob("*.md"))
+
+
+@pytest.fixture(scope="session")
+def corpus_s(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The shared corpus S (100 feeds × 20 items), generated once per test session."""
+    from corpus import make_corpus
+
+    return make_corpus(tmp_path_factory.mktemp("corpus") / "S", feeds=100, items=20)
