@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import datetime as dt
 import email.utils
+import html.entities
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -76,7 +78,7 @@ def parse_feed(body: bytes, url: str) -> ParsedFeed:
     if not body.strip():
         raise ParseError("empty document")
     try:
-        raw = fastfeedparser.parse(body)
+        raw = fastfeedparser.parse(repair_entities(body))
     except Exception as exc:  # fastfeedparser raises ValueError and lxml errors alike
         raise ParseError(_short(str(exc)) or type(exc).__name__) from None
     feed = raw.get("feed") or {}
@@ -85,6 +87,41 @@ def parse_feed(body: bytes, url: str) -> ParsedFeed:
     base = urljoin(url, feed_link) if feed_link else url
     items = tuple(_item(entry, base) for entry in entries)
     return ParsedFeed(title=_text(feed.get("title")), link=feed_link, items=items)
+
+
+# "&" that XML does not accept: not one of its five entities, not a numeric reference.
+_LOOSE_AMPERSAND = re.compile(
+    rb"&(?!(?:amp|lt|gt|quot|apos);|#[0-9]{1,7};|#[xX][0-9a-fA-F]{1,6};)([A-Za-z][A-Za-z0-9]{0,31};)?"
+)
+_CDATA = re.compile(rb"(<!\[CDATA\[.*?\]\]>)", re.DOTALL)
+
+
+def repair_entities(body: bytes) -> bytes:
+    """Make HTML entities in XML (``&nbsp;``, ``&mdash;``, a bare ``&``) well-formed.
+
+    Feeds written by hand or by careless templates use them; a strict parser
+    stops there and a recovering one silently drops text (a title made of
+    ``&nbsp;a&mdash;b`` comes back empty). Named HTML entities become numeric
+    references and a bare ``&`` becomes ``&amp;``; CDATA sections are left alone.
+    """
+    if body.lstrip()[:1] in (b"{", b"["):  # JSON Feed
+        return body
+    if not _LOOSE_AMPERSAND.search(body):
+        return body
+    parts = _CDATA.split(body)
+    for index in range(0, len(parts), 2):  # even parts are outside CDATA
+        parts[index] = _LOOSE_AMPERSAND.sub(_entity_reference, parts[index])
+    return b"".join(parts)
+
+
+def _entity_reference(match: re.Match[bytes]) -> bytes:
+    name = match.group(1)
+    if name:
+        text = html.entities.html5.get(name.decode("ascii"))
+        if text is not None:
+            return "".join(f"&#{ord(char)};" for char in text).encode("ascii")
+        return b"&amp;" + name
+    return b"&amp;"
 
 
 def _item(entry: dict[str, Any], base: str) -> FeedItem:
