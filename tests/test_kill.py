@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import signal
@@ -17,6 +18,23 @@ from conftest import posts_in, run_cli, write_config
 from corpus import corpus_item_count, feeds_yaml, serve_directory
 
 KILLS = 10
+
+
+def children_of(pid: int) -> set[int]:
+    found: set[int] = set()
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        with contextlib.suppress(OSError):  # the task may have ended meanwhile
+            found |= {int(c) for c in (task / "children").read_text().split()}
+    return found
+
+
+def is_running(pid: int) -> bool:
+    """Alive and not a zombie (a zombie holds no memory, files or locks)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
 
 
 def start_run(cwd: Path) -> subprocess.Popen[bytes]:
@@ -46,13 +64,19 @@ def test_sigkill_during_runs_loses_nothing_and_duplicates_nothing(
         duration = time.monotonic() - started
 
         kills_mid_run = 0
+        orphans: set[int] = set()
         for _ in range(KILLS):
             process = start_run(killed_dir)
             time.sleep(rng.uniform(0.0, duration))
             if process.poll() is None:
                 kills_mid_run += 1
+            orphans |= children_of(process.pid)
             process.send_signal(signal.SIGKILL)
             process.wait()
+        deadline = time.monotonic() + 10
+        while any(is_running(p) for p in orphans) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not [p for p in orphans if is_running(p)], "workers must die with their run"
 
         final = run_cli("run", cwd=killed_dir)
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import html as html_lib
 import re
 from dataclasses import dataclass
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 from selectolax.lexbor import LexborHTMLParser
 
@@ -44,10 +44,19 @@ def proxied(url: str, images: ImagesConfig) -> str:
     """The URL a reader's browser should load for image ``url``."""
     if images.proxy is None or images.rewrite == "none":
         return url
-    scheme = urlsplit(url).scheme.lower()
+    scheme = url_scheme(url)
     if scheme == "http" or (images.rewrite == "all" and scheme == "https"):
         return images.proxy.replace("{url}", url)
     return url
+
+
+_SCHEME = re.compile(r"([a-zA-Z][a-zA-Z0-9+.\-]*):")
+
+
+def url_scheme(url: str) -> str:
+    """The scheme of a URL, lower-cased; '' for a relative one (urlsplit's answer, faster)."""
+    match = _SCHEME.match(url)
+    return match.group(1).lower() if match else ""
 
 
 def placeholder(images: ImagesConfig, n: int) -> str:
@@ -88,7 +97,7 @@ def _prepare_compat(html: str, images: ImagesConfig, placeholder_n: int) -> Prep
         if cover is None:
             for name in ("src", *LAZY_IMAGE_ATTRS):
                 value = _attr_value(attrs.get(name))
-                if value and urlsplit(value).scheme.lower() in ("http", "https"):
+                if value and url_scheme(value) in ("http", "https"):
                     cover = proxied(value, images)
                     break
         src = attrs.get("src")
@@ -149,7 +158,7 @@ def _prepare_default(
     if base_url:
         for link in body.css("a[href]"):
             href = link.attrs.get("href")
-            if href and not _is_absolute(href):
+            if href and not url_scheme(href):
                 link.attrs["href"] = urljoin(base_url, href)
     markup = _markdown_safe(body.inner_html or "")
     return PreparedBody(
@@ -164,14 +173,10 @@ def _real_image_url(attrs: dict[str, str | None], base_url: str | None) -> str |
         value = (attrs.get(name) or "").strip()
         if not value or value.lower().startswith("data:"):
             continue
-        url = urljoin(base_url, value) if base_url and not _is_absolute(value) else value
-        if urlsplit(url).scheme.lower() in ("http", "https"):
+        url = urljoin(base_url, value) if base_url and not url_scheme(value) else value
+        if url_scheme(url) in ("http", "https"):
             return url
     return None
-
-
-def _is_absolute(url: str) -> bool:
-    return bool(urlsplit(url).scheme)
 
 
 _PRE_BLOCK = re.compile(r"(<(pre|textarea)\b[^>]*>.*?</\2>)", re.IGNORECASE | re.DOTALL)
@@ -185,7 +190,9 @@ def _markdown_safe(markup: str) -> str:
     space is the same white space as one newline. Inside them every newline
     matters, so it becomes ``&#10;``, which the browser shows the same way.
     """
-    parts = _PRE_BLOCK.split(markup)
+    if "\n" not in markup:
+        return markup.strip()
+    parts = _PRE_BLOCK.split(markup) if "<pre" in markup or "<textarea" in markup else [markup]
     out: list[str] = []
     # split() with two groups yields: text, block, tag name, text, block, tag name, ...
     for index in range(0, len(parts), 3):

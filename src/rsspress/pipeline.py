@@ -1,20 +1,30 @@
-"""One update of the mirror: retrieve → parse → decide → write posts → store.
+"""One update of the mirror: retrieve → parse → decide → render → write → store.
 
-Feeds are fetched concurrently; each result is handled as soon as it arrives,
-and each feed ends in its own transaction, so a failure, a hostile item or a
-killed process never touches another feed's posts or state.
+Feeds are fetched concurrently and each result is handled as soon as it
+arrives. The CPU-heavy middle (parse, decide, prepare HTML, render posts) is
+one pure function, :func:`build_feed`, which runs in worker processes when
+there are enough feeds to keep two cores busy; this process stays the only
+writer of files and state. Each feed ends in its own transaction, so a
+failure, a hostile item or a killed process never touches another feed.
 """
 
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
+import ctypes
 import datetime as dt
+import multiprocessing
+import os
 import random
+import signal
+import sys
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from rsspress.config import Config, FeedConfig
+from rsspress.config import Config, FeedConfig, ImagesConfig
 from rsspress.content import prepare_body
 from rsspress.decide import new_items, placeholder_number, post_id
 from rsspress.fetch import FetchError, FetchRequest, FetchResult, fetch_all
@@ -51,6 +61,24 @@ class RunSummary:
 
 ProgressCallback = Callable[[FeedReport], None]
 
+# Below this many due feeds, starting worker processes costs more than it saves.
+PARALLEL_MIN_FEEDS = 16
+
+
+@dataclass(frozen=True)
+class BuiltPost:
+    filename: str
+    text: str
+    record: ItemRecord
+
+
+@dataclass(frozen=True)
+class FeedBuild:
+    """What :func:`build_feed` makes of one feed body: posts, or why not."""
+
+    posts: tuple[BuiltPost, ...] = ()
+    error: FetchError | None = None
+
 
 def run_update(
     config: Config,
@@ -62,6 +90,7 @@ def run_update(
 ) -> RunSummary:
     """Fetch the due feeds and publish their new items. Raises StoreLocked if busy."""
     store = Store(config.state)
+    pool: concurrent.futures.ProcessPoolExecutor | None = None
     try:
         store.lock()
         store.sync_feeds(config.feeds)
@@ -73,10 +102,54 @@ def run_update(
         summary = RunSummary(feeds_total=len(config.feeds), skipped=len(config.feeds) - len(due))
         if on_start is not None:
             on_start(len(due))
-        asyncio.run(_update(config, store, states, due, summary, on_feed, clock))
+        workers = os.cpu_count() or 1
+        if workers > 1 and len(due) >= PARALLEL_MIN_FEEDS:
+            pool = _start_pool(workers)
+        asyncio.run(_update(config, store, states, due, summary, on_feed, clock, pool))
         return summary
     finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
         store.close()
+
+
+def _start_pool(workers: int) -> concurrent.futures.ProcessPoolExecutor:
+    """Worker processes for :func:`build_feed`; each starts on demand.
+
+    "spawn" rather than "fork": the workers inherit neither the run lock, nor
+    the SQLite connection, nor the event loop's threads. They are direct
+    children of this process and die with it (see :func:`_worker_init`).
+    """
+    return concurrent.futures.ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_worker_init,
+        initargs=(os.getpid(),),
+    )
+
+
+def _worker_init(parent_pid: int) -> None:
+    """Make a worker end when the run that started it ends, even by SIGKILL.
+
+    A pool worker holds both ends of its task pipe, so it would never notice
+    on its own that its parent is gone.
+    """
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    else:  # pragma: no cover - no prctl: watch the parent instead
+        threading.Thread(target=_exit_with_parent, args=(parent_pid,), daemon=True).start()
+    if os.getppid() != parent_pid:  # the parent died before prctl took effect
+        os._exit(1)
+
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _exit_with_parent(parent_pid: int) -> None:  # pragma: no cover - non-Linux
+    while os.getppid() == parent_pid:
+        time.sleep(1.0)
+    os._exit(1)
 
 
 def is_due(state: FeedState, now: float) -> bool:
@@ -97,39 +170,132 @@ async def _update(
     summary: RunSummary,
     on_feed: ProgressCallback | None,
     clock: Callable[[], float],
+    pool: concurrent.futures.Executor | None,
 ) -> None:
     feeds = {f.key: f for f in due}
     requests = [
         FetchRequest(f.key, f.url, states[f.key].etag, states[f.key].last_modified) for f in due
     ]
     rng = random.Random()
-    async for result in fetch_all(requests, config.fetch):
-        feed = feeds[result.request.key]
-        report = handle_result(config, store, states[feed.key], feed, result, clock(), rng)
-        if report.outcome == "ok":
+    loop = asyncio.get_running_loop()
+
+    def report(feed_report: FeedReport) -> None:
+        if feed_report.outcome == "ok":
             summary.fetched += 1
-        elif report.outcome == "not_modified":
+        elif feed_report.outcome == "not_modified":
             summary.not_modified += 1
         else:
             summary.failed += 1
-            summary.failures.append(report)
-        summary.posts_written += report.posts_written
+            summary.failures.append(feed_report)
+        summary.posts_written += feed_report.posts_written
         if on_feed is not None:
-            on_feed(report)
+            on_feed(feed_report)
+
+    async def build_and_publish(feed: FeedConfig, result: FetchResult, now: float) -> None:
+        assert result.body is not None
+        args = (
+            result.body,
+            feed,
+            frozenset(store.known_item_keys(feed.key)),
+            config.images,
+            config.output.profile,
+            now,
+        )
+        try:
+            if pool is None:
+                build = build_feed(*args)
+            else:
+                build = await loop.run_in_executor(pool, build_feed, *args)
+        except Exception as exc:  # a bug or a dead worker: this feed fails, the run goes on
+            build = FeedBuild(error=FetchError("internal", f"{type(exc).__name__}: {exc}"))
+        report(publish_build(config, store, states[feed.key], feed, result, build, now, rng))
+
+    building: set[asyncio.Task[None]] = set()
+    async for result in fetch_all(requests, config.fetch):
+        feed = feeds[result.request.key]
+        now = clock()
+        if result.outcome == "ok":
+            task = asyncio.ensure_future(build_and_publish(feed, result, now))
+            building.add(task)
+            task.add_done_callback(building.discard)
+        else:
+            report(publish_build(config, store, states[feed.key], feed, result, None, now, rng))
+    if building:
+        await asyncio.gather(*building)
 
 
-def handle_result(
+def build_feed(
+    body: bytes,
+    feed: FeedConfig,
+    known: frozenset[str],
+    images: ImagesConfig,
+    profile: str,
+    now: float,
+) -> FeedBuild:
+    """Parse a feed body and render a post for every new item. Pure: no I/O.
+
+    Runs in worker processes; every failure comes back as a value.
+    """
+    try:
+        parsed = parse_feed(body, feed.url)
+    except ParseError as exc:
+        return FeedBuild(error=FetchError("parse", f"not a feed: {exc}"))
+    posts: list[BuiltPost] = []
+    first_seen = dt.datetime.fromtimestamp(now, dt.UTC)
+    for key, item in new_items(parsed.items, set(known)):
+        pid = post_id(feed.key, key)
+        prepared = prepare_body(
+            item.content_html,
+            base_url=item.link or parsed.link or feed.url,
+            images=images,
+            profile=profile,
+            placeholder_n=placeholder_number(pid),
+        )
+        text = render_post(
+            HexoPost(
+                title=item.title,
+                categories=feed.categories,
+                author=feed.site,
+                date_text=item.date_text,
+                date=item.date,
+                fallback_date=first_seen,
+                cover=prepared.cover,
+                body=prepared.html,
+            ),
+            profile,
+        )
+        filename = post_filename(pid)
+        record = ItemRecord(
+            item_key=key,
+            post_id=pid,
+            guid=item.guid,
+            link=item.link,
+            title=item.title,
+            date=item.date.isoformat() if item.date else None,
+            date_text=item.date_text,
+            author=item.author,
+            content=item.content_html,
+            filename=filename,
+            first_seen_at=now,
+            published_at=now,
+        )
+        posts.append(BuiltPost(filename, text, record))
+    return FeedBuild(posts=tuple(posts))
+
+
+def publish_build(
     config: Config,
     store: Store,
     state: FeedState,
     feed: FeedConfig,
     result: FetchResult,
+    build: FeedBuild | None,
     now: float,
     rng: random.Random,
 ) -> FeedReport:
-    """Turn one fetch into posts and state. Every failure ends as a recorded error."""
-
-    def failed(error: FetchError) -> FeedReport:
+    """Write a feed's posts, then record them and the fetch in one transaction."""
+    error = result.error if result.outcome == "error" else (build.error if build else None)
+    if error is not None:
         delay = backoff_delay(
             state.failures + 1, config.fetch.retry_base, config.fetch.retry_max, rng
         )
@@ -146,65 +312,14 @@ def handle_result(
             ),
         )
         return FeedReport(feed, "error", error=error)
-
-    if result.outcome == "error":
-        assert result.error is not None
-        return failed(result.error)
-    if result.outcome == "not_modified":
+    if result.outcome == "not_modified" or build is None:
         store.record_fetch(feed.key, FetchOutcome("not_modified", at=now))
         return FeedReport(feed, "not_modified")
-    assert result.body is not None
-    try:
-        parsed = parse_feed(result.body, feed.url)
-    except ParseError as exc:
-        return failed(FetchError("parse", f"not a feed: {exc}"))
-
-    fresh = new_items(parsed.items, store.known_item_keys(feed.key))
-    records: list[ItemRecord] = []
-    first_seen = dt.datetime.fromtimestamp(now, dt.UTC)
-    for key, item in fresh:
-        pid = post_id(feed.key, key)
-        body = prepare_body(
-            item.content_html,
-            base_url=item.link or parsed.link or feed.url,
-            images=config.images,
-            profile=config.output.profile,
-            placeholder_n=placeholder_number(pid),
-        )
-        text = render_post(
-            HexoPost(
-                title=item.title,
-                categories=feed.categories,
-                author=feed.site,
-                date_text=item.date_text,
-                date=item.date,
-                fallback_date=first_seen,
-                cover=body.cover,
-                body=body.html,
-            ),
-            config.output.profile,
-        )
-        filename = post_filename(pid)
-        write_atomic(config.output.dir / filename, text)
-        records.append(
-            ItemRecord(
-                item_key=key,
-                post_id=pid,
-                guid=item.guid,
-                link=item.link,
-                title=item.title,
-                date=item.date.isoformat() if item.date else None,
-                date_text=item.date_text,
-                author=item.author,
-                content=item.content_html,
-                filename=filename,
-                first_seen_at=now,
-                published_at=now,
-            )
-        )
+    for post in build.posts:
+        write_atomic(config.output.dir / post.filename, post.text)
     store.record_items(
         feed.key,
-        records,
+        [post.record for post in build.posts],
         FetchOutcome("ok", at=now, etag=result.etag, last_modified=result.last_modified),
     )
-    return FeedReport(feed, "ok", posts_written=len(records))
+    return FeedReport(feed, "ok", posts_written=len(build.posts))
