@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
-import os
 import socket
 import ssl
 import time
@@ -142,8 +141,9 @@ async def _get(
         headers["If-None-Match"] = request.etag
     if request.last_modified:
         headers["If-Modified-Since"] = request.last_modified
+    # aiohttp stops when the count *reaches* max_redirects; ours is how many are followed
     async with session.get(
-        request.url, headers=headers, max_redirects=settings.max_redirects
+        request.url, headers=headers, max_redirects=settings.max_redirects + 1
     ) as response:
         status = response.status
         if status == 304:
@@ -249,7 +249,3 @@ def classify(exc: BaseException, settings: FetchConfig) -> FetchError:
     if isinstance(exc, aiohttp.ClientError | OSError):
         return FetchError("other", f"{type(exc).__name__}: {exc}")
     return FetchError("other", f"{type(exc).__name__}: {exc}")
-
-
-def host_of(url: str) -> str:
-    return (urlsplit(url).hostname or os.path.basename(url)).lower()

@@ -189,7 +189,11 @@ class Store:
         with self.transaction():
             self.db.executemany(
                 """INSERT INTO feeds (key, grp, site, name, url) VALUES (?, ?, ?, ?, ?)
-                   ON CONFLICT(key) DO UPDATE SET url = excluded.url""",
+                   ON CONFLICT(key) DO UPDATE SET
+                       -- validators belong to the old URL: a moved feed is fetched afresh
+                       etag = CASE WHEN url = excluded.url THEN etag END,
+                       last_modified = CASE WHEN url = excluded.url THEN last_modified END,
+                       url = excluded.url""",
                 [(f.key, f.group, f.site, f.name, f.url) for f in feeds],
             )
 
