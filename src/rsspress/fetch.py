@@ -13,6 +13,7 @@ cannot stop the others.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import email.utils
 import socket
 import ssl
@@ -59,6 +60,7 @@ class FetchResult:
     status: int | None = None
     error: FetchError | None = None
     elapsed: float = 0.0
+    charset: str | None = None  # from Content-Type, for bodies that lie about theirs
 
 
 class _Fail(Exception):
@@ -121,16 +123,7 @@ async def fetch_one(
         result = FetchResult(request, "error", error=fail.error)
     except Exception as exc:  # classified, never raised: one feed must not stop the rest
         result = FetchResult(request, "error", error=classify(exc, settings))
-    return FetchResult(
-        request=result.request,
-        outcome=result.outcome,
-        body=result.body,
-        etag=result.etag,
-        last_modified=result.last_modified,
-        status=result.status,
-        error=result.error,
-        elapsed=time.monotonic() - started,
-    )
+    return dataclasses.replace(result, elapsed=time.monotonic() - started)
 
 
 async def _get(
@@ -177,6 +170,7 @@ async def _get(
             status=status,
             etag=response.headers.get("ETag"),
             last_modified=response.headers.get("Last-Modified"),
+            charset=response.charset,
         )
 
 

@@ -73,12 +73,12 @@ class ParsedFeed:
     items: tuple[FeedItem, ...]
 
 
-def parse_feed(body: bytes, url: str) -> ParsedFeed:
+def parse_feed(body: bytes, url: str, http_charset: str | None = None) -> ParsedFeed:
     """Parse one feed document; ``url`` is where it came from (for relative links)."""
     if not body.strip():
         raise ParseError("empty document")
     try:
-        raw = fastfeedparser.parse(repair_entities(body))
+        raw = fastfeedparser.parse(repair_entities(repair_encoding(body, http_charset)))
     except Exception as exc:  # fastfeedparser raises ValueError and lxml errors alike
         raise ParseError(_short(str(exc)) or type(exc).__name__) from None
     feed = raw.get("feed") or {}
@@ -87,6 +87,43 @@ def parse_feed(body: bytes, url: str) -> ParsedFeed:
     base = urljoin(url, feed_link) if feed_link else url
     items = tuple(_item(entry, base) for entry in entries)
     return ParsedFeed(title=_text(feed.get("title")), link=feed_link, items=items)
+
+
+_XML_DECLARATION = re.compile(rb"""^(\s*<\?xml[^>]*?encoding\s*=\s*["'])([A-Za-z0-9._:-]+)(["'])""")
+_UNICODE_BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
+
+
+def repair_encoding(body: bytes, http_charset: str | None = None) -> bytes:
+    """UTF-8 bytes whatever the feed declared, so a wrong declaration costs nothing.
+
+    Chinese feeds often declare ``gb2312`` while serving UTF-8 (a proxy
+    re-encoded them) or the other way round. Bytes that are valid UTF-8 are
+    UTF-8: a GBK or Latin-1 text is practically never valid UTF-8 by chance.
+    Otherwise the declared charset, the HTTP charset, GB18030 (a superset of
+    GBK and GB2312) and cp1252 are tried in that order.
+    """
+    if body.startswith(_UNICODE_BOMS[1:]) or body[:4] in (b"\x00\x00\xfe\xff", b"\xff\xfe\x00\x00"):
+        return body  # UTF-16/32 with a BOM: the XML parser reads those itself
+    declaration = _XML_DECLARATION.match(body)
+    declared = declaration.group(2).decode("ascii").lower() if declaration else None
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    else:
+        if declared in (None, "utf-8", "utf8"):
+            return body
+        return _XML_DECLARATION.sub(rb"\g<1>utf-8\g<3>", body, count=1)
+    for charset in dict.fromkeys(c for c in (declared, http_charset, "gb18030", "cp1252") if c):
+        try:
+            text = body.decode(charset)
+        except (UnicodeDecodeError, LookupError):
+            continue
+        fixed = text.encode("utf-8")
+        if declaration:
+            fixed = _XML_DECLARATION.sub(rb"\g<1>utf-8\g<3>", fixed, count=1)
+        return fixed
+    return body
 
 
 # "&" that XML does not accept: not one of its five entities, not a numeric reference.

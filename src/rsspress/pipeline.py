@@ -195,6 +195,7 @@ async def _update(
         assert result.body is not None
         args = (
             result.body,
+            result.charset,
             feed,
             frozenset(store.known_item_keys(feed.key)),
             config.images,
@@ -226,6 +227,7 @@ async def _update(
 
 def build_feed(
     body: bytes,
+    charset: str | None,
     feed: FeedConfig,
     known: frozenset[str],
     images: ImagesConfig,
@@ -237,7 +239,7 @@ def build_feed(
     Runs in worker processes; every failure comes back as a value.
     """
     try:
-        parsed = parse_feed(body, feed.url)
+        parsed = parse_feed(body, feed.url, charset)
     except ParseError as exc:
         return FeedBuild(error=FetchError("parse", f"not a feed: {exc}"))
     posts: list[BuiltPost] = []

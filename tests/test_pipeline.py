@@ -1,0 +1,55 @@
+"""pipeline: failures back off exponentially, Retry-After is honoured, feeds stay apart."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import random
+import time
+from pathlib import Path
+
+from pytest_httpserver import HTTPServer
+
+from conftest import posts_in, run_cli, write_config
+from feeds import rss
+from rsspress.pipeline import backoff_delay
+
+
+def test_backoff_doubles_with_jitter_up_to_the_cap() -> None:
+    rng = random.Random(1)
+    delays = [backoff_delay(n, 300, 3600, rng) for n in range(1, 7)]
+    for n, delay in enumerate(delays, start=1):
+        nominal = min(3600, 300 * 2 ** (n - 1))
+        assert 0.8 * nominal <= delay <= 1.2 * nominal
+
+
+def test_retry_after_pushes_the_next_attempt_back(httpserver: HTTPServer, tmp_path: Path) -> None:
+    httpserver.expect_request("/busy").respond_with_data(
+        "slow down", status=429, headers={"Retry-After": "7200"}
+    )
+    httpserver.expect_request("/fine").respond_with_data(rss("fine", 2))
+    write_config(
+        tmp_path,
+        f"g:\n  s:\n    busy: {httpserver.url_for('/busy')}\n    fine: {httpserver.url_for('/fine')}\n",
+    )
+    before = time.time()
+
+    result = run_cli("run", cwd=tmp_path)
+
+    assert result.returncode == 1
+    assert len(posts_in(tmp_path)) == 2
+    rows = {r["name"]: r for r in json.loads(run_cli("status", "--json", cwd=tmp_path).stdout)}
+    assert rows["busy"]["error"] == "HTTP 429 TOO MANY REQUESTS"
+    next_attempt = dt.datetime.fromisoformat(rows["busy"]["next_attempt"]).timestamp()
+    assert next_attempt >= before + 7200 - 1
+    again = run_cli("run", cwd=tmp_path)  # within the backoff: not fetched again
+    assert "1 backing off" in again.stdout
+    assert len([r for r in httpserver.log if r[0].path == "/busy"]) == 1
+
+
+def test_a_body_that_is_not_a_feed_is_a_parse_error(httpserver: HTTPServer, tmp_path: Path) -> None:
+    httpserver.expect_request("/html").respond_with_data("<html><body>登录</body></html>")
+    write_config(tmp_path, f"g:\n  s:\n    page: {httpserver.url_for('/html')}\n")
+    result = run_cli("run", cwd=tmp_path)
+    assert result.returncode == 1
+    assert "parse: not a feed" in result.stderr
