@@ -22,6 +22,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -36,18 +37,47 @@ def sh(*args: str | Path, **kwargs: object) -> subprocess.CompletedProcess[str]:
     )  # type: ignore[call-overload, no-any-return]
 
 
-def timed(args: list[str]) -> tuple[float, float, str]:
-    """Run a command; return wall seconds, its peak RSS in MB and its stdout."""
+def tree_rss_mb(root: int) -> float:
+    """Resident memory of a process and all its descendants, in MB."""
+    total, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+            total += int(status.split("VmRSS:")[1].split()[0]) if "VmRSS:" in status else 0
+            for task in Path(f"/proc/{pid}/task").iterdir():
+                todo += [int(c) for c in (task / "children").read_text().split()]
+        except (OSError, ValueError, IndexError):
+            continue
+    return total / 1024
+
+
+def timed(args: list[str]) -> tuple[float, float, float, str]:
+    """Run a command; return wall s, its own peak RSS MB, its tree's peak RSS MB, stdout."""
     started = time.perf_counter()
     process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    peak_tree = 0.0
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak_tree
+        while not done.is_set():
+            peak_tree = max(peak_tree, tree_rss_mb(process.pid))
+            done.wait(0.05)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
     assert process.stdout is not None and process.stderr is not None
-    out, err = process.stdout.read(), process.stderr.read()
-    _, status, usage = os.wait4(process.pid, 0)
+    out, err = process.stdout.read(), process.stderr.read()  # the runs print a line or two
+    _, status, usage = os.wait4(process.pid, 0)  # reaps it, keeping its own rusage
     wall = time.perf_counter() - started
+    done.set()
+    sampler.join()
     process.returncode = os.waitstatus_to_exitcode(status)
-    if process.returncode not in (0,):
+    if process.returncode != 0:
         raise SystemExit(f"{args} failed ({process.returncode}):\n{out}\n{err}")
-    return wall, usage.ru_maxrss / 1024, out
+    own = usage.ru_maxrss / 1024
+    return wall, own, max(peak_tree, own), out
 
 
 def filesystem_of(path: Path) -> str:
@@ -104,7 +134,7 @@ def main() -> None:
     urls.write_text("".join(f"{base}/{f['path']}\n" for f in config_feeds), encoding="utf-8")
     run = [sys.executable, "-m", "rsspress", "run", "-q", "-c", str(config)]
 
-    results: dict[str, list[tuple[float, float, str]]] = {}
+    results: dict[str, list[tuple[float, float, float, str]]] = {}
     for trial in range(1, args.trials + 1):
         shutil.rmtree(work / "posts", ignore_errors=True)
         for leftover in work.glob("state.db*"):
@@ -119,18 +149,25 @@ def main() -> None:
         sh(*make, "--out", corpus, "--mutate", 10, "--round", 0)
         print(f"trial {trial}: " + ", ".join(f"{k} {v[-1][0]:.2f}s" for k, v in results.items()))
 
-    limit_wall = statistics.median(w for w, _, _ in results["limit"])
+    limit_wall = statistics.median(run[0] for run in results["limit"])
     print(
         f"\ncorpus {args.size}: {len(config_feeds)} feeds, {total_items} items; profile "
         f"{args.profile}; {args.trials} trials, medians; work dir on {filesystem_of(work)}"
     )
-    print(f"{'phase':<12} {'wall s':>8} {'items/s':>9} {'peak RSS MB':>12} {'x limit':>8}  summary")
+    print(
+        f"{'phase':<12} {'wall s':>8} {'items/s':>9} {'RSS MB':>7} {'tree RSS':>9} {'x limit':>8}"
+        "  summary (last trial)"
+    )
     for phase, runs in results.items():
-        wall = statistics.median(w for w, _, _ in runs)
-        rss = statistics.median(r for _, r, _ in runs)
+        wall = statistics.median(run[0] for run in runs)
+        rss = statistics.median(run[1] for run in runs)
+        tree = statistics.median(run[2] for run in runs)
         rate = f"{total_items / wall:9.0f}" if phase in ("cold", "limit") else f"{'':>9}"
-        summary = runs[-1][2].strip().splitlines()[-1] if phase != "limit" else ""
-        print(f"{phase:<12} {wall:8.2f} {rate} {rss:12.0f} {wall / limit_wall:8.2f}  {summary}")
+        summary = runs[-1][3].strip().splitlines()[-1] if phase != "limit" else ""
+        print(
+            f"{phase:<12} {wall:8.2f} {rate} {rss:7.0f} {tree:9.0f} {wall / limit_wall:8.2f}"
+            f"  {summary}"
+        )
 
 
 if __name__ == "__main__":

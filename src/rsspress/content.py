@@ -17,11 +17,11 @@ from __future__ import annotations
 import html as html_lib
 import re
 from dataclasses import dataclass
-from urllib.parse import urljoin
 
 from selectolax.lexbor import LexborHTMLParser
 
 from rsspress.config import ImagesConfig
+from rsspress.urls import absolute, url_scheme
 
 # Attributes that lazy-loading scripts read the real image URL from.
 LAZY_IMAGE_ATTRS = (
@@ -48,15 +48,6 @@ def proxied(url: str, images: ImagesConfig) -> str:
     if scheme == "http" or (images.rewrite == "all" and scheme == "https"):
         return images.proxy.replace("{url}", url)
     return url
-
-
-_SCHEME = re.compile(r"([a-zA-Z][a-zA-Z0-9+.\-]*):")
-
-
-def url_scheme(url: str) -> str:
-    """The scheme of a URL, lower-cased; '' for a relative one (urlsplit's answer, faster)."""
-    match = _SCHEME.match(url)
-    return match.group(1).lower() if match else ""
 
 
 def placeholder(images: ImagesConfig, n: int) -> str:
@@ -159,7 +150,7 @@ def _prepare_default(
         for link in body.css("a[href]"):
             href = link.attrs.get("href")
             if href and not url_scheme(href):
-                link.attrs["href"] = urljoin(base_url, href)
+                link.attrs["href"] = absolute(href, base_url)
     markup = _markdown_safe(body.inner_html or "")
     return PreparedBody(
         html=escape_braces(markup),
@@ -173,7 +164,7 @@ def _real_image_url(attrs: dict[str, str | None], base_url: str | None) -> str |
         value = (attrs.get(name) or "").strip()
         if not value or value.lower().startswith("data:"):
             continue
-        url = urljoin(base_url, value) if base_url and not url_scheme(value) else value
+        url = absolute(value, base_url)
         if url_scheme(url) in ("http", "https"):
             return url
     return None

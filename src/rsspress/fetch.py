@@ -72,12 +72,18 @@ class _Fail(Exception):
 async def fetch_all(
     requests: Iterable[FetchRequest], settings: FetchConfig
 ) -> AsyncIterator[FetchResult]:
-    """Fetch every request; yield each result as soon as it is in."""
+    """Fetch every request; yield each result as soon as it is in.
+
+    Results wait in a small queue, and a fetch keeps its slot until its result
+    is taken, so a consumer that falls behind pauses fetching instead of
+    letting bodies pile up in memory.
+    """
     requests = list(requests)
     if not requests:
         return
     global_slots = asyncio.Semaphore(settings.concurrency)
     host_slots: dict[str, asyncio.Semaphore] = {}
+    done: asyncio.Queue[FetchResult] = asyncio.Queue(maxsize=settings.concurrency)
     connector = aiohttp.TCPConnector(
         limit=settings.concurrency, limit_per_host=settings.per_host, ttl_dns_cache=300
     )
@@ -91,16 +97,26 @@ async def fetch_all(
         connector=connector, timeout=timeout, headers=headers, trust_env=False
     ) as session:
 
-        async def one(request: FetchRequest) -> FetchResult:
+        async def one(request: FetchRequest) -> None:
             host = (urlsplit(request.url).hostname or "").lower()
-            slot = host_slots.setdefault(host, asyncio.Semaphore(settings.per_host))
-            async with slot, global_slots:
-                return await fetch_one(session, request, settings)
+            host_slot = host_slots.setdefault(host, asyncio.Semaphore(settings.per_host))
+            # Host first: a feed waiting for its busy host must not hold a global slot.
+            async with host_slot:
+                await global_slots.acquire()
+                try:
+                    result = await fetch_one(session, request, settings)
+                except BaseException:
+                    global_slots.release()
+                    raise
+            try:
+                await done.put(result)  # the global slot is held until the result is taken
+            finally:
+                global_slots.release()
 
         tasks = [asyncio.ensure_future(one(r)) for r in requests]
         try:
-            for done in asyncio.as_completed(tasks):
-                yield await done
+            for _ in requests:
+                yield await done.get()
         finally:
             for task in tasks:
                 task.cancel()

@@ -21,10 +21,11 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urljoin
 
 import fastfeedparser
 import fastfeedparser.main as _ffp
+
+from rsspress.urls import absolute
 
 
 class _DateText(str):
@@ -84,7 +85,7 @@ def parse_feed(body: bytes, url: str, http_charset: str | None = None) -> Parsed
     feed = raw.get("feed") or {}
     entries = raw.get("entries") or []
     feed_link = _text(feed.get("link"))
-    base = urljoin(url, feed_link) if feed_link else url
+    base = absolute(feed_link, url) if feed_link else url
     items = tuple(_item(entry, base) for entry in entries)
     return ParsedFeed(title=_text(feed.get("title")), link=feed_link, items=items)
 
@@ -130,7 +131,6 @@ def repair_encoding(body: bytes, http_charset: str | None = None) -> bytes:
 _LOOSE_AMPERSAND = re.compile(
     rb"&(?!(?:amp|lt|gt|quot|apos);|#[0-9]{1,7};|#[xX][0-9a-fA-F]{1,6};)([A-Za-z][A-Za-z0-9]{0,31};)?"
 )
-_CDATA = re.compile(rb"(<!\[CDATA\[.*?\]\]>)", re.DOTALL)
 
 
 def repair_entities(body: bytes) -> bytes:
@@ -145,10 +145,22 @@ def repair_entities(body: bytes) -> bytes:
         return body
     if not _LOOSE_AMPERSAND.search(body):
         return body
-    parts = _CDATA.split(body)
-    for index in range(0, len(parts), 2):  # even parts are outside CDATA
-        parts[index] = _LOOSE_AMPERSAND.sub(_entity_reference, parts[index])
-    return b"".join(parts)
+    # CDATA sections are found with bytes.find: a regex spanning them is 10x slower.
+    out: list[bytes] = []
+    position = 0
+    while True:
+        start = body.find(b"<![CDATA[", position)
+        outside = body[position : start if start >= 0 else len(body)]
+        out.append(_LOOSE_AMPERSAND.sub(_entity_reference, outside) if b"&" in outside else outside)
+        if start < 0:
+            break
+        end = body.find(b"]]>", start)
+        if end < 0:
+            out.append(body[start:])
+            break
+        out.append(body[start : end + 3])
+        position = end + 3
+    return b"".join(out)
 
 
 def _entity_reference(match: re.Match[bytes]) -> bytes:
@@ -164,7 +176,7 @@ def _entity_reference(match: re.Match[bytes]) -> bytes:
 def _item(entry: dict[str, Any], base: str) -> FeedItem:
     link = _text(entry.get("link"))
     if link:
-        link = urljoin(base, link)
+        link = absolute(link, base)
     content = ""
     blocks = entry.get("content") or []
     if blocks and isinstance(blocks[0], dict):
@@ -219,7 +231,7 @@ def _images(entry: dict[str, Any], base: str) -> tuple[str, ...]:
                 continue
             kind = str(media.get("type") or media.get("medium") or "image")
             if kind.startswith("image") or key == "media_thumbnail":
-                urls.append(urljoin(base, str(media["url"])))
+                urls.append(absolute(str(media["url"]), base))
     return tuple(dict.fromkeys(urls))
 
 

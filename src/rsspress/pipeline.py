@@ -105,7 +105,9 @@ def run_update(
         workers = os.cpu_count() or 1
         if workers > 1 and len(due) >= PARALLEL_MIN_FEEDS:
             pool = _start_pool(workers)
-        asyncio.run(_update(config, store, states, due, summary, on_feed, clock, pool))
+        else:
+            workers = 1
+        asyncio.run(_update(config, store, states, due, summary, on_feed, clock, pool, workers))
         return summary
     finally:
         if pool is not None:
@@ -171,6 +173,7 @@ async def _update(
     on_feed: ProgressCallback | None,
     clock: Callable[[], float],
     pool: concurrent.futures.Executor | None,
+    workers: int,
 ) -> None:
     feeds = {f.key: f for f in due}
     requests = [
@@ -211,12 +214,23 @@ async def _update(
             build = FeedBuild(error=FetchError("internal", f"{type(exc).__name__}: {exc}"))
         report(publish_build(config, store, states[feed.key], feed, result, build, now, rng))
 
+    # Builds in flight are bounded: while the workers are busy, fetching waits
+    # (see fetch_all) instead of holding every body in memory.
+    build_slots = asyncio.Semaphore(2 * workers + 2)
     building: set[asyncio.Task[None]] = set()
+
+    async def build_in_slot(feed: FeedConfig, result: FetchResult, now: float) -> None:
+        try:
+            await build_and_publish(feed, result, now)
+        finally:
+            build_slots.release()
+
     async for result in fetch_all(requests, config.fetch):
         feed = feeds[result.request.key]
         now = clock()
         if result.outcome == "ok":
-            task = asyncio.ensure_future(build_and_publish(feed, result, now))
+            await build_slots.acquire()
+            task = asyncio.ensure_future(build_in_slot(feed, result, now))
             building.add(task)
             task.add_done_callback(building.discard)
         else:

@@ -1,0 +1,21 @@
+"""URL helpers shared by the stages."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urljoin
+
+_SCHEME = re.compile(r"([a-zA-Z][a-zA-Z0-9+.\-]*):")
+
+
+def url_scheme(url: str) -> str:
+    """The scheme of a URL, lower-cased; '' for a relative one (urlsplit's answer, faster)."""
+    match = _SCHEME.match(url)
+    return match.group(1).lower() if match else ""
+
+
+def absolute(url: str, base: str | None) -> str:
+    """``url`` resolved against ``base``; absolute URLs are returned untouched."""
+    if base and not url_scheme(url):
+        return urljoin(base, url)
+    return url
