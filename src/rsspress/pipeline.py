@@ -12,14 +12,9 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
-import ctypes
 import datetime as dt
-import multiprocessing
 import os
 import random
-import signal
-import sys
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -32,6 +27,7 @@ from rsspress.parse import ParseError, parse_feed
 from rsspress.publish import remove_stale_temp_files, write_atomic
 from rsspress.publish.hexo import HexoPost, post_filename, render_post
 from rsspress.store import FeedState, FetchOutcome, ItemRecord, Store
+from rsspress.workers import start_worker_pool
 
 
 @dataclass(frozen=True)
@@ -104,7 +100,7 @@ def run_update(
             on_start(len(due))
         workers = os.cpu_count() or 1
         if workers > 1 and len(due) >= PARALLEL_MIN_FEEDS:
-            pool = _start_pool(workers)
+            pool = start_worker_pool(workers)
         else:
             workers = 1
         asyncio.run(_update(config, store, states, due, summary, on_feed, clock, pool, workers))
@@ -113,45 +109,6 @@ def run_update(
         if pool is not None:
             pool.shutdown(cancel_futures=True)
         store.close()
-
-
-def _start_pool(workers: int) -> concurrent.futures.ProcessPoolExecutor:
-    """Worker processes for :func:`build_feed`; each starts on demand.
-
-    "spawn" rather than "fork": the workers inherit neither the run lock, nor
-    the SQLite connection, nor the event loop's threads. They are direct
-    children of this process and die with it (see :func:`_worker_init`).
-    """
-    return concurrent.futures.ProcessPoolExecutor(
-        max_workers=workers,
-        mp_context=multiprocessing.get_context("spawn"),
-        initializer=_worker_init,
-        initargs=(os.getpid(),),
-    )
-
-
-def _worker_init(parent_pid: int) -> None:
-    """Make a worker end when the run that started it ends, even by SIGKILL.
-
-    A pool worker holds both ends of its task pipe, so it would never notice
-    on its own that its parent is gone.
-    """
-    if sys.platform.startswith("linux"):
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-    else:  # pragma: no cover - no prctl: watch the parent instead
-        threading.Thread(target=_exit_with_parent, args=(parent_pid,), daemon=True).start()
-    if os.getppid() != parent_pid:  # the parent died before prctl took effect
-        os._exit(1)
-
-
-_PR_SET_PDEATHSIG = 1
-
-
-def _exit_with_parent(parent_pid: int) -> None:  # pragma: no cover - non-Linux
-    while os.getppid() == parent_pid:
-        time.sleep(1.0)
-    os._exit(1)
 
 
 def is_due(state: FeedState, now: float) -> bool:
