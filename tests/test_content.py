@@ -108,7 +108,7 @@ def test_default_repairs_lazy_images_and_resolves_relative_urls() -> None:
         "https://site.example/c.jpg",
     ]
     assert all(i["referrerpolicy"] == "no-referrer" for i in images)
-    assert images[0]["data-original"] == "http://i.example/a.jpg"  # kept
+    assert "data-original" not in images[0]  # repaired, then dropped by the sanitizer
     assert parsed(body.html).links == ["https://site.example/post/2", "https://x.example/"]
     assert body.cover == "https://p.example/?http://i.example/a.jpg"
 
@@ -121,8 +121,9 @@ def test_default_body_has_no_blank_or_indented_line_and_keeps_pre() -> None:
     assert "<pre><code>line 1&#10;&#10;    indented</code></pre>" in body
 
 
-def test_default_keeps_a_leading_style_in_the_body() -> None:
-    assert default("<style>p{color:red}</style><p>x</p>").html.startswith("<style>")
+def test_default_drops_style_and_script_elements_with_their_text() -> None:
+    html = "<style>p{color:red}</style><p>x</p><script>alert(1)</script>"
+    assert default(html).html == "<p>x</p>"
 
 
 def test_default_without_usable_images_gets_the_placeholder() -> None:

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 import yaml
 from yaml.constructor import SafeConstructor
-from yaml.nodes import MappingNode, Node, ScalarNode
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from rsspress import __version__
 
@@ -79,6 +79,13 @@ class ImagesConfig:
 
 
 @dataclass(frozen=True)
+class ContentConfig:
+    """How the default profile cleans item HTML."""
+
+    iframe_hosts: tuple[str, ...] = ("player.bilibili.com", "www.youtube.com", "player.vimeo.com")
+
+
+@dataclass(frozen=True)
 class FetchConfig:
     concurrency: int = 64
     per_host: int = 8
@@ -101,6 +108,7 @@ class Config:
     rsshub: str
     fetch: FetchConfig
     feeds: tuple[FeedConfig, ...] = field(default_factory=tuple)
+    content: ContentConfig = field(default_factory=ContentConfig)
 
 
 def load_config(path: Path | str) -> Config:
@@ -202,7 +210,9 @@ class _Reader:
         if "feeds" not in top:
             raise self.fail(root, "feeds", "a `feeds:` mapping of group → site → feed: URL")
         feeds = self.feeds(top["feeds"][1], rsshub)
+        content = self.content(top.get("content"))
         return Config(
+            content=content,
             path=self.path,
             output=output,
             state=state,
@@ -256,6 +266,23 @@ class _Reader:
         if "placeholder" in keys:
             placeholder = self.string(keys["placeholder"][1], "images.placeholder")
         return ImagesConfig(proxy=proxy, rewrite=rewrite, placeholder=placeholder)
+
+    def content(self, pair: tuple[Node, Node] | None) -> ContentConfig:
+        if pair is None:
+            return ContentConfig()
+        keys = self.mapping(pair[1], "content", ("iframe_hosts",))
+        values: dict[str, Any] = {}
+        if "iframe_hosts" in keys:
+            values["iframe_hosts"] = self.strings(keys["iframe_hosts"][1], "content.iframe_hosts")
+        return ContentConfig(**values)
+
+    def strings(self, node: Node, key: str) -> tuple[str, ...]:
+        """A list of strings; a single string counts as a list of one."""
+        if isinstance(node, ScalarNode):
+            return (self.string(node, key),)
+        if not isinstance(node, SequenceNode):
+            raise self.fail(node, key, "a list of strings")
+        return tuple(self.string(item, key) for item in node.value)
 
     def fetch(self, pair: tuple[Node, Node] | None) -> FetchConfig:
         if pair is None:

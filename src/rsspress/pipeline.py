@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from rsspress.config import Config, FeedConfig, ImagesConfig
+from rsspress.config import Config, ContentConfig, FeedConfig, ImagesConfig
 from rsspress.content import prepare_body
 from rsspress.decide import new_items, placeholder_number, post_id
 from rsspress.fetch import FetchError, FetchRequest, FetchResult, fetch_all
@@ -159,6 +159,7 @@ async def _update(
             feed,
             frozenset(store.known_item_keys(feed.key)),
             config.images,
+            config.content,
             config.output.profile,
             now,
         )
@@ -202,6 +203,7 @@ def build_feed(
     feed: FeedConfig,
     known: frozenset[str],
     images: ImagesConfig,
+    content: ContentConfig,
     profile: str,
     now: float,
 ) -> FeedBuild:
@@ -223,6 +225,7 @@ def build_feed(
             images=images,
             profile=profile,
             placeholder_n=placeholder_number(pid),
+            content=content,
         )
         text = render_post(
             HexoPost(

@@ -8,7 +8,8 @@ Two profiles:
   escaped. It works on the ``<img>`` tags only, as the reference did, so
   nothing else in the markup moves.
 * ``default`` parses the HTML (lexbor, through selectolax), repairs lazy
-  images, resolves relative URLs, proxies images, and then makes the body
+  images, resolves relative URLs, proxies images, sanitizes the result (nh3,
+  last, so nothing an earlier step adds escapes it), and then makes the body
   safe from Hexo's Nunjucks and Markdown passes (see spec/hexo-posts.md).
 """
 
@@ -17,10 +18,12 @@ from __future__ import annotations
 import html as html_lib
 import re
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from selectolax.lexbor import LexborHTMLParser
 
-from rsspress.config import ImagesConfig
+from rsspress.config import ContentConfig, ImagesConfig
+from rsspress.content.sanitize import sanitize, srcset_urls
 from rsspress.urls import absolute, url_scheme
 
 # Attributes that lazy-loading scripts read the real image URL from.
@@ -60,11 +63,17 @@ def escape_braces(text: str) -> str:
 
 
 def prepare_body(
-    html: str, *, base_url: str | None, images: ImagesConfig, profile: str, placeholder_n: int
+    html: str,
+    *,
+    base_url: str | None,
+    images: ImagesConfig,
+    profile: str,
+    placeholder_n: int,
+    content: ContentConfig | None = None,
 ) -> PreparedBody:
     if profile == "compat":
         return _prepare_compat(html, images, placeholder_n)
-    return _prepare_default(html, base_url, images, placeholder_n)
+    return _prepare_default(html, base_url, images, placeholder_n, content or ContentConfig())
 
 
 # -- compat ------------------------------------------------------------------
@@ -127,7 +136,11 @@ def _attr_value(match: re.Match[str] | None) -> str | None:
 
 
 def _prepare_default(
-    html: str, base_url: str | None, images: ImagesConfig, placeholder_n: int
+    html: str,
+    base_url: str | None,
+    images: ImagesConfig,
+    placeholder_n: int,
+    content: ContentConfig,
 ) -> PreparedBody:
     # The <body> prefix keeps a leading <style>, <meta> or <title> in the body
     # instead of letting the parser move it into <head>.
@@ -146,14 +159,24 @@ def _prepare_default(
         attrs["src"] = proxied(url, images)
         if "referrerpolicy" not in attrs:
             attrs["referrerpolicy"] = "no-referrer"
+    for node in body.css("img[srcset], source[srcset]"):
+        node.attrs["srcset"] = ", ".join(
+            f"{proxied(absolute(url, base_url), images)} {descriptor}".strip()
+            for url, descriptor in srcset_urls(node.attrs.get("srcset") or "")
+        )
     if base_url:
         for link in body.css("a[href]"):
             href = link.attrs.get("href")
             if href and not url_scheme(href):
                 link.attrs["href"] = absolute(href, base_url)
-    markup = _markdown_safe(body.inner_html or "")
+    hosts = frozenset(content.iframe_hosts)
+    for frame in body.css("iframe"):
+        source = absolute((frame.attrs.get("src") or "").strip(), base_url)
+        if url_scheme(source) not in ("http", "https") or urlsplit(source).hostname not in hosts:
+            frame.decompose()  # an empty frame would be left otherwise
+    clean = sanitize(body.inner_html or "", content.iframe_hosts)
     return PreparedBody(
-        html=escape_braces(markup),
+        html=escape_braces(_markdown_safe(clean)),
         cover=cover if cover is not None else placeholder(images, placeholder_n),
     )
 
