@@ -2,10 +2,12 @@
 
 Feeds are fetched concurrently and each result is handled as soon as it
 arrives. The CPU-heavy middle (parse, decide, prepare HTML, render posts) is
-one pure function, :func:`build_feed`, which runs in worker processes when
-there are enough feeds to keep two cores busy; this process stays the only
-writer of files and state. Each feed ends in its own transaction, so a
-failure, a hostile item or a killed process never touches another feed.
+one pure function, :func:`build_feed`; :func:`build_and_write` runs it and
+writes the posts atomically, in worker processes when there are enough feeds
+to keep two cores busy. This process alone writes the state, and records a
+feed's items only once their posts are on disk. Each feed ends in its own
+transaction, so a failure, a hostile item or a killed process never touches
+another feed.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from rsspress.config import Config, ContentConfig, FeedConfig, ImagesConfig
 from rsspress.content import prepare_body
@@ -73,6 +76,14 @@ class FeedBuild:
     """What :func:`build_feed` makes of one feed body: posts, or why not."""
 
     posts: tuple[BuiltPost, ...] = ()
+    error: FetchError | None = None
+
+
+@dataclass(frozen=True)
+class FeedWritten:
+    """What :func:`build_and_write` reports: the items whose posts are on disk."""
+
+    records: tuple[ItemRecord, ...] = ()
     error: FetchError | None = None
 
 
@@ -154,6 +165,7 @@ async def _update(
     async def build_and_publish(feed: FeedConfig, result: FetchResult, now: float) -> None:
         assert result.body is not None
         args = (
+            config.output.dir,
             result.body,
             result.charset,
             feed,
@@ -165,12 +177,12 @@ async def _update(
         )
         try:
             if pool is None:
-                build = build_feed(*args)
+                written = build_and_write(*args)
             else:
-                build = await loop.run_in_executor(pool, build_feed, *args)
-        except Exception as exc:  # a bug or a dead worker: this feed fails, the run goes on
-            build = FeedBuild(error=FetchError("internal", f"{type(exc).__name__}: {exc}"))
-        report(publish_build(config, store, states[feed.key], feed, result, build, now, rng))
+                written = await loop.run_in_executor(pool, build_and_write, *args)
+        except Exception as exc:  # a bug, a full disk or a dead worker: this feed fails
+            written = FeedWritten(error=FetchError("internal", f"{type(exc).__name__}: {exc}"))
+        report(publish_build(config, store, states[feed.key], feed, result, written, now, rng))
 
     # Builds in flight are bounded: while the workers are busy, fetching waits
     # (see fetch_all) instead of holding every body in memory.
@@ -195,6 +207,26 @@ async def _update(
             report(publish_build(config, store, states[feed.key], feed, result, None, now, rng))
     if building:
         await asyncio.gather(*building)
+
+
+def build_and_write(
+    out_dir: Path,
+    body: bytes,
+    charset: str | None,
+    feed: FeedConfig,
+    known: frozenset[str],
+    images: ImagesConfig,
+    content: ContentConfig,
+    profile: str,
+    now: float,
+) -> FeedWritten:
+    """Build a feed's posts and write each one atomically; what the workers run."""
+    build = build_feed(body, charset, feed, known, images, content, profile, now)
+    if build.error is not None:
+        return FeedWritten(error=build.error)
+    for post in build.posts:
+        write_atomic(out_dir / post.filename, post.text)
+    return FeedWritten(records=tuple(post.record for post in build.posts))
 
 
 def build_feed(
@@ -265,12 +297,12 @@ def publish_build(
     state: FeedState,
     feed: FeedConfig,
     result: FetchResult,
-    build: FeedBuild | None,
+    written: FeedWritten | None,
     now: float,
     rng: random.Random,
 ) -> FeedReport:
-    """Write a feed's posts, then record them and the fetch in one transaction."""
-    error = result.error if result.outcome == "error" else (build.error if build else None)
+    """Record a feed's fetch and its written posts in one transaction."""
+    error = result.error if result.outcome == "error" else (written.error if written else None)
     if error is not None:
         delay = backoff_delay(
             state.failures + 1, config.fetch.retry_base, config.fetch.retry_max, rng
@@ -288,14 +320,12 @@ def publish_build(
             ),
         )
         return FeedReport(feed, "error", error=error)
-    if result.outcome == "not_modified" or build is None:
+    if result.outcome == "not_modified" or written is None:
         store.record_fetch(feed.key, FetchOutcome("not_modified", at=now))
         return FeedReport(feed, "not_modified")
-    for post in build.posts:
-        write_atomic(config.output.dir / post.filename, post.text)
     store.record_items(
         feed.key,
-        [post.record for post in build.posts],
+        written.records,
         FetchOutcome("ok", at=now, etag=result.etag, last_modified=result.last_modified),
     )
-    return FeedReport(feed, "ok", posts_written=len(build.posts))
+    return FeedReport(feed, "ok", posts_written=len(written.records))
