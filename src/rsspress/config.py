@@ -7,6 +7,7 @@ that fails any check raises :class:`ConfigError` and nothing runs.
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -79,10 +80,34 @@ class ImagesConfig:
 
 
 @dataclass(frozen=True)
+class CleanupRule:
+    """How to clean the items of some sites or feeds (default profile only)."""
+
+    name: str = ""
+    hosts: tuple[str, ...] = ()  # the item link's host, or a subdomain of one of these
+    feeds: tuple[str, ...] = ()  # "group", "group/site" or "group/site/feed"
+    remove: tuple[str, ...] = ()  # CSS selectors of junk to remove
+    keep_only: str | None = None  # CSS selector of the article; everything else goes
+    lazy_attrs: tuple[str, ...] = ()  # attributes holding the real image URL
+    referer: str | None = None  # the Referer this site's images need (for an image proxy)
+    keep_style: bool = False  # keep style attributes (layout-neutral properties only)
+
+    def matches(self, feed: FeedConfig, link_host: str | None) -> bool:
+        if not self.hosts and not self.feeds:
+            return True
+        host = (link_host or "").lower()
+        if any(host == h or host.endswith("." + h) for h in self.hosts):
+            return True
+        path = "/".join(feed.categories)
+        return any(path == f or path.startswith(f + "/") for f in self.feeds)
+
+
+@dataclass(frozen=True)
 class ContentConfig:
     """How the default profile cleans item HTML."""
 
     iframe_hosts: tuple[str, ...] = ("player.bilibili.com", "www.youtube.com", "player.vimeo.com")
+    rules: tuple[CleanupRule, ...] = ()  # the user's rules, then (unless off) the shipped ones
 
 
 @dataclass(frozen=True)
@@ -195,7 +220,9 @@ class _Reader:
     # -- sections -----------------------------------------------------------
 
     def config(self, root: Node) -> Config:
-        top = self.mapping(root, "", ("output", "state", "images", "rsshub", "feeds", "fetch"))
+        top = self.mapping(
+            root, "", ("output", "state", "images", "rsshub", "fetch", "content", "feeds")
+        )
         output = self.output(top.get("output"))
         state = self.resolve_path(
             self.string(top["state"][1], "state") if "state" in top else "state.db"
@@ -268,13 +295,56 @@ class _Reader:
         return ImagesConfig(proxy=proxy, rewrite=rewrite, placeholder=placeholder)
 
     def content(self, pair: tuple[Node, Node] | None) -> ContentConfig:
-        if pair is None:
-            return ContentConfig()
-        keys = self.mapping(pair[1], "content", ("iframe_hosts",))
         values: dict[str, Any] = {}
-        if "iframe_hosts" in keys:
-            values["iframe_hosts"] = self.strings(keys["iframe_hosts"][1], "content.iframe_hosts")
-        return ContentConfig(**values)
+        rules: list[CleanupRule] = []
+        builtin = True
+        if pair is not None:
+            keys = self.mapping(pair[1], "content", ("iframe_hosts", "rules", "builtin_rules"))
+            if "iframe_hosts" in keys:
+                values["iframe_hosts"] = self.strings(
+                    keys["iframe_hosts"][1], "content.iframe_hosts"
+                )
+            if "rules" in keys:
+                rules = self.rules(keys["rules"][1], "content.rules")
+            if "builtin_rules" in keys:
+                builtin = self.boolean(keys["builtin_rules"][1], "content.builtin_rules")
+        if builtin:
+            rules += builtin_rules()
+        return ContentConfig(rules=tuple(rules), **values)
+
+    def rules(self, node: Node, key: str) -> list[CleanupRule]:
+        if not isinstance(node, SequenceNode):
+            raise self.fail(node, key, "a list of rules (- hosts: [...] remove: [...])")
+        out = []
+        for index, item in enumerate(node.value):
+            where = f"{key}[{index}]"
+            names = ("name", "hosts", "feeds", "remove", "keep_only", "lazy_attrs", "referer",
+                     "keep_style")  # fmt: skip
+            keys = self.mapping(item, where, names)
+            values: dict[str, Any] = {}
+            for name, (_, vnode) in keys.items():
+                if name in ("hosts", "feeds", "remove", "lazy_attrs"):
+                    values[name] = self.strings(vnode, f"{where}.{name}")
+                elif name == "keep_style":
+                    values[name] = self.boolean(vnode, f"{where}.{name}")
+                else:
+                    values[name] = self.string(vnode, f"{where}.{name}")
+            for name in ("remove", "keep_only"):
+                selectors = values.get(name) or ()
+                for selector in (selectors,) if isinstance(selectors, str) else selectors:
+                    if not valid_selector(selector):
+                        raise self.fail(
+                            keys[name][1], f"{where}.{name}", f"a CSS selector, got {selector!r}"
+                        )
+            values["hosts"] = tuple(h.lower() for h in values.get("hosts", ()))
+            out.append(CleanupRule(**values))
+        return out
+
+    def boolean(self, node: Node, key: str) -> bool:
+        value = self.scalar(node, key)
+        if not isinstance(value, bool):
+            raise self.fail(node, key, f"true or false, got {value!r}")
+        return value
 
     def strings(self, node: Node, key: str) -> tuple[str, ...]:
         """A list of strings; a single string counts as a list of one."""
@@ -336,6 +406,25 @@ class _Reader:
         return resolve_feed_url(raw, rsshub, self.base, lambda why: self.fail(node, key, why))
 
 
+def valid_selector(selector: str) -> bool:
+    from selectolax.lexbor import LexborHTMLParser, SelectolaxError
+
+    try:
+        LexborHTMLParser("<p></p>").css(selector)
+    except SelectolaxError:
+        return False
+    return True
+
+
+@functools.cache
+def builtin_rules() -> list[CleanupRule]:
+    """The cleanup rules shipped with rsspress (rsspress/content/rules.yaml)."""
+    path = Path(__file__).parent / "content" / "rules.yaml"
+    root = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+    assert root is not None
+    return _Reader(path).rules(root, "rules")
+
+
 def resolve_feed_url(raw: str, rsshub: str, base: Path, fail: Any) -> str:
     """Turn what a user wrote for a feed into an absolute URL.
 
@@ -387,6 +476,17 @@ rsshub: https://rsshub.app   # base of every rsshub:/route below
 #   total_timeout: 60
 #   max_bytes: 20971520      # a bigger feed is refused
 #   max_redirects: 5
+
+# content:                   # optional; how the default profile cleans item HTML
+#   iframe_hosts: [player.bilibili.com, www.youtube.com, player.vimeo.com]
+#   builtin_rules: true      # shipped rules: ZAKER, cnBeta, 掘金, DockOne, IT之家 ...
+#   rules:                   # your own, applied before the shipped ones
+#     - hosts: [example.com]           # items linking to this host (or a subdomain) ...
+#       feeds: [科技资讯/IT之家]        # ... or in this group, group/site or group/site/feed
+#       remove: [".ad", "#comments"]   # CSS selectors of junk
+#       keep_only: "article"           # the article; everything else goes
+#       lazy_attrs: [data-lazy]        # where lazy images keep their real URL
+#       keep_style: false              # keep harmless style attributes
 
 # group -> site -> feed name: URL. The three names become the post's
 # categories; the site's name is its author.

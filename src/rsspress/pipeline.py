@@ -24,6 +24,7 @@ from pathlib import Path
 
 from rsspress.config import Config, ContentConfig, FeedConfig, ImagesConfig
 from rsspress.content import prepare_body
+from rsspress.content.rules import rule_for
 from rsspress.decide import new_items, placeholder_number, post_id
 from rsspress.fetch import FetchError, FetchRequest, FetchResult, fetch_all
 from rsspress.parse import ParseError, parse_feed
@@ -258,6 +259,7 @@ def build_feed(
             profile=profile,
             placeholder_n=placeholder_number(pid),
             content=content,
+            rule=rule_for(content.rules, feed, item.link),
         )
         text = render_post(
             HexoPost(

@@ -22,7 +22,8 @@ from urllib.parse import urlsplit
 
 from selectolax.lexbor import LexborHTMLParser
 
-from rsspress.config import ContentConfig, ImagesConfig
+from rsspress.config import CleanupRule, ContentConfig, ImagesConfig
+from rsspress.content.rules import NO_RULE, apply_rule
 from rsspress.content.sanitize import sanitize, srcset_urls
 from rsspress.urls import absolute, url_scheme
 
@@ -70,10 +71,13 @@ def prepare_body(
     profile: str,
     placeholder_n: int,
     content: ContentConfig | None = None,
+    rule: CleanupRule = NO_RULE,
 ) -> PreparedBody:
+    """Prepare an item's HTML. The default profile's order (as Miniflux does it):
+    cleanup rule → image rewriting and lazy-image repair → sanitizer, last."""
     if profile == "compat":
         return _prepare_compat(html, images, placeholder_n)
-    return _prepare_default(html, base_url, images, placeholder_n, content or ContentConfig())
+    return _prepare_default(html, base_url, images, placeholder_n, content or ContentConfig(), rule)
 
 
 # -- compat ------------------------------------------------------------------
@@ -141,17 +145,18 @@ def _prepare_default(
     images: ImagesConfig,
     placeholder_n: int,
     content: ContentConfig,
+    rule: CleanupRule,
 ) -> PreparedBody:
     # The <body> prefix keeps a leading <style>, <meta> or <title> in the body
     # instead of letting the parser move it into <head>.
-    tree = LexborHTMLParser("<body>" + html)
+    tree = apply_rule(LexborHTMLParser("<body>" + html), rule)
     body = tree.body
     if body is None:
         return PreparedBody(html="", cover=placeholder(images, placeholder_n))
     cover: str | None = None
     for img in body.css("img"):
         attrs = img.attrs
-        url = _real_image_url(dict(attrs.items()), base_url)
+        url = _real_image_url(dict(attrs.items()), base_url, rule.lazy_attrs)
         if url is None:
             continue
         if cover is None:
@@ -174,16 +179,18 @@ def _prepare_default(
         source = absolute((frame.attrs.get("src") or "").strip(), base_url)
         if url_scheme(source) not in ("http", "https") or urlsplit(source).hostname not in hosts:
             frame.decompose()  # an empty frame would be left otherwise
-    clean = sanitize(body.inner_html or "", content.iframe_hosts)
+    clean = sanitize(body.inner_html or "", content.iframe_hosts, rule.keep_style)
     return PreparedBody(
         html=escape_braces(_markdown_safe(clean)),
         cover=cover if cover is not None else placeholder(images, placeholder_n),
     )
 
 
-def _real_image_url(attrs: dict[str, str | None], base_url: str | None) -> str | None:
+def _real_image_url(
+    attrs: dict[str, str | None], base_url: str | None, lazy_attrs: tuple[str, ...] = ()
+) -> str | None:
     """The URL the image really shows: a lazy attribute wins over a placeholder src."""
-    for name in (*LAZY_IMAGE_ATTRS, "src"):
+    for name in (*lazy_attrs, *LAZY_IMAGE_ATTRS, "src"):
         value = (attrs.get(name) or "").strip()
         if not value or value.lower().startswith("data:"):
             continue

@@ -1,0 +1,50 @@
+"""Cleanup rules per site or feed: pick the ones that apply, and apply them to a parsed body."""
+
+from __future__ import annotations
+
+import functools
+from urllib.parse import urlsplit
+
+from selectolax.lexbor import LexborHTMLParser
+
+from rsspress.config import CleanupRule, FeedConfig
+
+NO_RULE = CleanupRule()
+
+
+def rule_for(rules: tuple[CleanupRule, ...], feed: FeedConfig, link: str | None) -> CleanupRule:
+    """Every rule that matches the item, merged; the user's rules come first."""
+    host = urlsplit(link).hostname if link else None
+    return _merged(rules, feed, host)
+
+
+@functools.lru_cache(maxsize=1024)
+def _merged(rules: tuple[CleanupRule, ...], feed: FeedConfig, host: str | None) -> CleanupRule:
+    matching = [rule for rule in rules if rule.matches(feed, host)]
+    if not matching:
+        return NO_RULE
+    return CleanupRule(
+        name="+".join(rule.name for rule in matching if rule.name),
+        remove=tuple(dict.fromkeys(s for rule in matching for s in rule.remove)),
+        keep_only=next((rule.keep_only for rule in matching if rule.keep_only), None),
+        lazy_attrs=tuple(dict.fromkeys(a for rule in matching for a in rule.lazy_attrs)),
+        referer=next((rule.referer for rule in matching if rule.referer), None),
+        keep_style=any(rule.keep_style for rule in matching),
+    )
+
+
+def apply_rule(tree: LexborHTMLParser, rule: CleanupRule) -> LexborHTMLParser:
+    """Keep only the article (if the rule says where it is), then remove the junk."""
+    body = tree.body
+    if body is None:
+        return tree
+    if rule.keep_only:
+        kept = [node.html or "" for node in body.css(rule.keep_only)]
+        if kept:  # a selector that finds nothing keeps everything rather than nothing
+            tree = LexborHTMLParser("<body>" + "".join(kept))
+            body = tree.body
+            assert body is not None
+    for selector in rule.remove:
+        for node in body.css(selector):
+            node.decompose()
+    return tree
