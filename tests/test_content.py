@@ -129,3 +129,48 @@ def test_default_drops_style_and_script_elements_with_their_text() -> None:
 def test_default_without_usable_images_gets_the_placeholder() -> None:
     body = default('<p>x</p><img src="data:image/png;base64,AA">')
     assert body.cover == "https://picsum.photos/400/300?random=7"
+
+
+def test_default_cover_prefers_the_feeds_own_image() -> None:
+    body = prepare_body(
+        '<img src="https://i.example/body.jpg">',
+        base_url=None, images=PROXY, profile="default", placeholder_n=7,
+        media_images=("http://i.example/enclosure.jpg",),
+    )  # fmt: skip
+    assert body.cover == "https://p.example/?http://i.example/enclosure.jpg"
+
+
+@pytest.mark.parametrize(
+    "junk",
+    [
+        '<img src="https://i.example/t.gif" width="1" height="1">',
+        '<img src="https://i.example/t.gif" width="2px">',
+        '<img src="https://hm.example.cn/hm.gif?pixel=1">',
+        '<img src="data:image/png;base64,AAAA">',
+        '<img src="https://i.example/emoji/1f600.png" class="wx-emoji">',
+        '<img src="https://i.example/static/icons/share.png">',
+        '<img src="https://i.example/a.png" class="icon-share">',
+        '<img src="https://i.example/favicon.ico">',
+    ],
+)
+def test_default_cover_skips_pixels_emoji_and_icons(junk: str) -> None:
+    assert (
+        default(junk + '<img src="https://i.example/real.jpg">').cover
+        == "https://i.example/real.jpg"
+    )
+    assert default(junk).cover == "https://picsum.photos/400/300?random=7"
+
+
+def test_compat_cover_stays_the_first_image_as_the_reference_did() -> None:
+    html = '<img src="http://i.example/emoji/1.png"><img src="http://i.example/real.jpg">'
+    assert compat(html).cover == "https://p.example/?http://i.example/emoji/1.png"
+
+
+def test_srcset_candidates_go_through_the_proxy() -> None:
+    html = '<img src="http://i.example/a.jpg" srcset="http://i.example/a.jpg 1x, /b.jpg 2x">'
+    (image,) = parsed(default(html).html).images
+    # http candidates are proxied; a relative one is resolved against the item (https here)
+    assert (
+        image["srcset"]
+        == "https://p.example/?http://i.example/a.jpg 1x, https://site.example/b.jpg 2x"
+    )

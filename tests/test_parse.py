@@ -135,3 +135,15 @@ def test_cdata_is_left_alone_by_the_entity_repair() -> None:
 def test_what_is_not_a_feed_is_a_parse_error(doc: bytes) -> None:
     with pytest.raises(ParseError):
         parse_feed(doc, "http://x/")
+
+
+def test_enclosure_and_media_images_are_collected() -> None:
+    doc = """<?xml version="1.0"?><rss version="2.0" xmlns:media="http://search.yahoo.com/mrss/">
+      <channel><title>c</title><link>https://site.example/</link>
+      <item><title>t</title><guid>1</guid>
+        <enclosure url="/cover.jpg" type="image/jpeg" length="1"/>
+        <enclosure url="https://site.example/a.mp3" type="audio/mpeg" length="1"/>
+        <media:thumbnail url="https://cdn.example/thumb.jpg"/>
+      </item></channel></rss>"""
+    (item,) = parse_feed(doc.encode(), "https://rsshub.app/x").items
+    assert item.image_urls == ("https://cdn.example/thumb.jpg", "https://site.example/cover.jpg")

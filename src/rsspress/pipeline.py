@@ -260,6 +260,7 @@ def build_feed(
             placeholder_n=placeholder_number(pid),
             content=content,
             rule=rule_for(content.rules, feed, item.link),
+            media_images=item.image_urls,
         )
         text = render_post(
             HexoPost(

@@ -72,12 +72,15 @@ def prepare_body(
     placeholder_n: int,
     content: ContentConfig | None = None,
     rule: CleanupRule = NO_RULE,
+    media_images: tuple[str, ...] = (),
 ) -> PreparedBody:
     """Prepare an item's HTML. The default profile's order (as Miniflux does it):
     cleanup rule → image rewriting and lazy-image repair → sanitizer, last."""
     if profile == "compat":
         return _prepare_compat(html, images, placeholder_n)
-    return _prepare_default(html, base_url, images, placeholder_n, content or ContentConfig(), rule)
+    return _prepare_default(
+        html, base_url, images, placeholder_n, content or ContentConfig(), rule, media_images
+    )
 
 
 # -- compat ------------------------------------------------------------------
@@ -146,6 +149,7 @@ def _prepare_default(
     placeholder_n: int,
     content: ContentConfig,
     rule: CleanupRule,
+    media_images: tuple[str, ...],
 ) -> PreparedBody:
     # The <body> prefix keeps a leading <style>, <meta> or <title> in the body
     # instead of letting the parser move it into <head>.
@@ -153,13 +157,15 @@ def _prepare_default(
     body = tree.body
     if body is None:
         return PreparedBody(html="", cover=placeholder(images, placeholder_n))
-    cover: str | None = None
+    # The cover: the feed's own image for the item, else the first real body image.
+    cover = next((proxied(url, images) for url in media_images if cover_worthy(url, {})), None)
     for img in body.css("img"):
         attrs = img.attrs
-        url = _real_image_url(dict(attrs.items()), base_url, rule.lazy_attrs)
+        values = dict(attrs.items())
+        url = _real_image_url(values, base_url, rule.lazy_attrs)
         if url is None:
             continue
-        if cover is None:
+        if cover is None and cover_worthy(url, values):
             cover = proxied(url, images)
         attrs["src"] = proxied(url, images)
         if "referrerpolicy" not in attrs:
@@ -184,6 +190,25 @@ def _prepare_default(
         html=escape_braces(_markdown_safe(clean)),
         cover=cover if cover is not None else placeholder(images, placeholder_n),
     )
+
+
+_NOT_A_PICTURE = re.compile(
+    r"emoji|emoticon|smil(e|ey|ies)|/icons?/|favicon|\.ico\b|\.svg\b|avatar|spacer|blank\.gif"
+    r"|pixel|beacon|track|/stat|loading|placeholder|1x1",
+    re.IGNORECASE,
+)
+
+
+def cover_worthy(url: str, attrs: dict[str, str | None]) -> bool:
+    """Is this image a picture worth showing as a cover, not a pixel, an emoji or an icon?"""
+    if url_scheme(url) not in ("http", "https") or _NOT_A_PICTURE.search(url):
+        return False
+    for size in (attrs.get("width"), attrs.get("height")):
+        digits = (size or "").strip().removesuffix("px")
+        if digits.isdigit() and int(digits) <= 2:
+            return False
+    kind = f"{attrs.get('class') or ''} {attrs.get('alt') or ''}".lower()
+    return not any(word in kind for word in ("emoji", "icon", "avatar", "smiley"))
 
 
 def _real_image_url(
