@@ -81,3 +81,21 @@ def test_only_one_process_holds_the_state(tmp_path: Path) -> None:
             second.lock()
     with Store(tmp_path / "state.db") as third:
         third.lock()
+
+
+def test_a_version_1_state_is_migrated_without_losing_items(tmp_path: Path) -> None:
+    path = tmp_path / "state.db"
+    with sqlite3.connect(path) as db:  # the schema as the first release wrote it
+        for statement in MIGRATIONS[0].split(";"):
+            if statement.strip():
+                db.execute(statement)
+        db.execute("PRAGMA user_version = 1")
+        db.execute("INSERT INTO feeds (key, grp, site, name, url) VALUES ('k', 'g', 's', 'f', 'u')")
+        db.execute(
+            "INSERT INTO items (feed_key, item_key, post_id, title, content, first_seen_at)"
+            " VALUES ('k', 'guid:1', 'p1', 't', '<p>x</p>', 1.0)"
+        )
+    with Store(path) as store:
+        assert store.schema_version == len(MIGRATIONS) >= 2
+        (old,) = store.items("k")
+        assert (old.item_key, old.dropped) == ("guid:1", None)

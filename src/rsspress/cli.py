@@ -125,9 +125,10 @@ def _print_summary(summary: RunSummary, elapsed: float, config: Config) -> None:
             err=True,
         )
     skipped = f", {summary.skipped} backing off" if summary.skipped else ""
+    filtered = f", {summary.filtered} filtered out" if summary.filtered else ""
     click.echo(
         f"{summary.fetched} fetched, {summary.not_modified} not modified, "
-        f"{summary.failed} failed{skipped}; {summary.posts_written} posts written "
+        f"{summary.failed} failed{skipped}; {summary.posts_written} posts written{filtered} "
         f"to {config.output.dir} in {elapsed:.1f}s"
     )
     if summary.failed:

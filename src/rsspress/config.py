@@ -7,8 +7,10 @@ that fails any check raises :class:`ConfigError` and nothing runs.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -103,11 +105,44 @@ class CleanupRule:
 
 
 @dataclass(frozen=True)
+class Pattern:
+    text: str
+    regex: bool  # written as /regex/; otherwise a case-insensitive keyword
+
+
+FILTER_FIELDS = ("title", "content", "author", "categories", "link")
+
+
+@dataclass(frozen=True)
+class FilterRule:
+    """Keep or drop items: all conditions must hold; within a field, any pattern."""
+
+    action: str  # keep | drop
+    feeds: tuple[str, ...] = ()  # "group", "group/site" or "group/site/feed"; () for all
+    fields: tuple[tuple[str, tuple[Pattern, ...]], ...] = ()
+    older_than: dt.timedelta | None = None
+    newer_than: dt.timedelta | None = None
+
+    def applies_to(self, feed: FeedConfig) -> bool:
+        path = "/".join(feed.categories)
+        return not self.feeds or any(path == f or path.startswith(f + "/") for f in self.feeds)
+
+    def describe(self) -> str:
+        parts = [f"{name}~{'|'.join(p.text for p in patterns)}" for name, patterns in self.fields]
+        if self.older_than is not None:
+            parts.append(f"older_than {self.older_than}")
+        if self.newer_than is not None:
+            parts.append(f"newer_than {self.newer_than}")
+        return ", ".join(parts)
+
+
+@dataclass(frozen=True)
 class ContentConfig:
     """How the default profile cleans item HTML."""
 
     iframe_hosts: tuple[str, ...] = ("player.bilibili.com", "www.youtube.com", "player.vimeo.com")
     rules: tuple[CleanupRule, ...] = ()  # the user's rules, then (unless off) the shipped ones
+    filters: tuple[FilterRule, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -299,7 +334,11 @@ class _Reader:
         rules: list[CleanupRule] = []
         builtin = True
         if pair is not None:
-            keys = self.mapping(pair[1], "content", ("iframe_hosts", "rules", "builtin_rules"))
+            keys = self.mapping(
+                pair[1], "content", ("iframe_hosts", "rules", "builtin_rules", "filters")
+            )
+            if "filters" in keys:
+                values["filters"] = self.filters(keys["filters"][1], "content.filters")
             if "iframe_hosts" in keys:
                 values["iframe_hosts"] = self.strings(
                     keys["iframe_hosts"][1], "content.iframe_hosts"
@@ -339,6 +378,55 @@ class _Reader:
             values["hosts"] = tuple(h.lower() for h in values.get("hosts", ()))
             out.append(CleanupRule(**values))
         return out
+
+    def filters(self, node: Node, key: str) -> tuple[FilterRule, ...]:
+        if not isinstance(node, SequenceNode):
+            raise self.fail(node, key, "a list of filters (- drop: {title: 广告})")
+        out = []
+        for index, item in enumerate(node.value):
+            where = f"{key}[{index}]"
+            keys = self.mapping(item, where, ("keep", "drop", "feeds"))
+            actions = [a for a in ("keep", "drop") if a in keys]
+            if len(actions) != 1:
+                raise self.fail(item, where, "exactly one of keep: or drop:")
+            action = actions[0]
+            ckey = f"{where}.{action}"
+            conditions = self.mapping(
+                keys[action][1], ckey, (*FILTER_FIELDS, "older_than", "newer_than")
+            )
+            if not conditions:
+                raise self.fail(keys[action][1], ckey, "at least one condition")
+            fields = []
+            ages: dict[str, dt.timedelta] = {}
+            for name, (_, vnode) in conditions.items():
+                if name in ("older_than", "newer_than"):
+                    ages[name] = self.duration(vnode, f"{ckey}.{name}")
+                else:
+                    fields.append((name, self.patterns(vnode, f"{ckey}.{name}")))
+            feeds = self.strings(keys["feeds"][1], f"{where}.feeds") if "feeds" in keys else ()
+            out.append(FilterRule(action, feeds, tuple(fields), **ages))
+        return tuple(out)
+
+    def patterns(self, node: Node, key: str) -> tuple[Pattern, ...]:
+        out = []
+        for text in self.strings(node, key):
+            if len(text) > 2 and text.startswith("/") and text.endswith("/"):
+                try:
+                    re.compile(text[1:-1])
+                except re.error as exc:
+                    raise self.fail(node, key, f"a valid regular expression ({exc})") from None
+                out.append(Pattern(text[1:-1], regex=True))
+            else:
+                out.append(Pattern(text, regex=False))
+        return tuple(out)
+
+    def duration(self, node: Node, key: str) -> dt.timedelta:
+        value = self.scalar(node, key)
+        match = re.fullmatch(r"(\d+)\s*([smhdw])", str(value).strip())
+        if match is None or isinstance(value, bool):
+            raise self.fail(node, key, f"a duration such as 30m, 12h or 7d, got {value!r}")
+        unit = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+        return dt.timedelta(**{unit[match.group(2)]: int(match.group(1))})
 
     def boolean(self, node: Node, key: str) -> bool:
         value = self.scalar(node, key)

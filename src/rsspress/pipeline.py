@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import dataclasses
 import datetime as dt
 import os
 import random
@@ -24,6 +25,7 @@ from pathlib import Path
 
 from rsspress.config import Config, ContentConfig, FeedConfig, ImagesConfig
 from rsspress.content import prepare_body
+from rsspress.content.filters import drop_reason
 from rsspress.content.rules import rule_for
 from rsspress.decide import new_items, placeholder_number, post_id
 from rsspress.fetch import FetchError, FetchRequest, FetchResult, fetch_all
@@ -42,6 +44,7 @@ class FeedReport:
     outcome: str  # ok | not_modified | error
     posts_written: int = 0
     error: FetchError | None = None
+    filtered: int = 0  # new items a filter dropped
 
 
 @dataclass
@@ -52,6 +55,7 @@ class RunSummary:
     not_modified: int = 0
     failed: int = 0
     posts_written: int = 0
+    filtered: int = 0
     failures: list[FeedReport] = field(default_factory=list)
 
     @property
@@ -77,6 +81,7 @@ class FeedBuild:
     """What :func:`build_feed` makes of one feed body: posts, or why not."""
 
     posts: tuple[BuiltPost, ...] = ()
+    dropped: tuple[ItemRecord, ...] = ()  # filtered out: remembered, no post
     error: FetchError | None = None
 
 
@@ -160,6 +165,7 @@ async def _update(
             summary.failed += 1
             summary.failures.append(feed_report)
         summary.posts_written += feed_report.posts_written
+        summary.filtered += feed_report.filtered
         if on_feed is not None:
             on_feed(feed_report)
 
@@ -227,7 +233,7 @@ def build_and_write(
         return FeedWritten(error=build.error)
     for post in build.posts:
         write_atomic(out_dir / post.filename, post.text)
-    return FeedWritten(records=tuple(post.record for post in build.posts))
+    return FeedWritten(records=tuple(post.record for post in build.posts) + build.dropped)
 
 
 def build_feed(
@@ -249,9 +255,29 @@ def build_feed(
     except ParseError as exc:
         return FeedBuild(error=FetchError("parse", f"not a feed: {exc}"))
     posts: list[BuiltPost] = []
+    dropped: list[ItemRecord] = []
     first_seen = dt.datetime.fromtimestamp(now, dt.UTC)
     for key, item in new_items(parsed.items, set(known)):
         pid = post_id(feed.key, key)
+        record = ItemRecord(
+            item_key=key,
+            post_id=pid,
+            guid=item.guid,
+            link=item.link,
+            title=item.title,
+            date=item.date.isoformat() if item.date else None,
+            date_text=item.date_text,
+            author=item.author,
+            content=item.content_html,
+            filename=None,
+            first_seen_at=now,
+            published_at=None,
+        )
+        # Filters first (the content stage's order): a dropped item is remembered, not posted.
+        reason = drop_reason(item, feed, content.filters, first_seen)
+        if reason is not None:
+            dropped.append(dataclasses.replace(record, dropped=reason))
+            continue
         prepared = prepare_body(
             item.content_html,
             base_url=item.link or parsed.link or feed.url,
@@ -276,22 +302,9 @@ def build_feed(
             profile,
         )
         filename = post_filename(pid)
-        record = ItemRecord(
-            item_key=key,
-            post_id=pid,
-            guid=item.guid,
-            link=item.link,
-            title=item.title,
-            date=item.date.isoformat() if item.date else None,
-            date_text=item.date_text,
-            author=item.author,
-            content=item.content_html,
-            filename=filename,
-            first_seen_at=now,
-            published_at=now,
-        )
+        record = dataclasses.replace(record, filename=filename, published_at=now)
         posts.append(BuiltPost(filename, text, record))
-    return FeedBuild(posts=tuple(posts))
+    return FeedBuild(posts=tuple(posts), dropped=tuple(dropped))
 
 
 def publish_build(
@@ -331,4 +344,5 @@ def publish_build(
         written.records,
         FetchOutcome("ok", at=now, etag=result.etag, last_modified=result.last_modified),
     )
-    return FeedReport(feed, "ok", posts_written=len(written.records))
+    posts = sum(1 for record in written.records if record.filename is not None)
+    return FeedReport(feed, "ok", posts_written=posts, filtered=len(written.records) - posts)

@@ -56,6 +56,11 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE UNIQUE INDEX items_post_id ON items(post_id);
     """,
+    # 2: filters. A dropped item is remembered (why, and no post) so that a
+    # later run does not consider it again.
+    """
+    ALTER TABLE items ADD COLUMN dropped TEXT;
+    """,
 )
 
 
@@ -94,6 +99,7 @@ class ItemRecord:
     filename: str | None
     first_seen_at: float
     published_at: float | None
+    dropped: str | None = None  # why a filter dropped it; then there is no post
 
 
 @dataclass(frozen=True)
@@ -201,7 +207,8 @@ class Store:
         rows = self.db.execute(
             """SELECT key, grp, site, name, url, etag, last_modified, last_fetch_at, last_ok_at,
                       last_outcome, error_kind, error_message, failures, next_attempt_at,
-                      (SELECT COUNT(*) FROM items WHERE items.feed_key = feeds.key)
+                      (SELECT COUNT(*) FROM items WHERE items.feed_key = feeds.key
+                                                        AND items.dropped IS NULL)
                FROM feeds"""
         ).fetchall()
         return {row[0]: FeedState(*row) for row in rows}
@@ -242,8 +249,8 @@ class Store:
             self.db.executemany(
                 """INSERT INTO items (feed_key, item_key, post_id, guid, link, title, date,
                                       date_text, author, content, filename, first_seen_at,
-                                      published_at)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                      published_at, dropped)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                    ON CONFLICT(feed_key, item_key) DO NOTHING""",
                 [
                     (
@@ -260,6 +267,7 @@ class Store:
                         i.filename,
                         i.first_seen_at,
                         i.published_at,
+                        i.dropped,
                     )
                     for i in items
                 ],
@@ -268,7 +276,7 @@ class Store:
 
     def items(self, feed_key: str | None = None) -> list[ItemRecord]:
         sql = """SELECT item_key, post_id, guid, link, title, date, date_text, author, content,
-                        filename, first_seen_at, published_at FROM items"""
+                        filename, first_seen_at, published_at, dropped FROM items"""
         args: tuple[str, ...] = ()
         if feed_key is not None:
             sql += " WHERE feed_key = ?"

@@ -1,0 +1,75 @@
+"""Filters: keep or drop items by keyword or regex on their fields, or by age. Pure."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from selectolax.lexbor import LexborHTMLParser
+
+from rsspress.config import FeedConfig, FilterRule, Pattern
+from rsspress.parse import FeedItem
+
+
+@dataclass(frozen=True)
+class _Fields:
+    item: FeedItem
+    _text: list[str]
+
+    def get(self, name: str) -> list[str]:
+        item = self.item
+        if name == "title":
+            return [item.title]
+        if name == "author":
+            return [item.author or ""]
+        if name == "link":
+            return [item.link or ""]
+        if name == "categories":
+            return list(item.categories)
+        if name == "content":
+            if not self._text:  # the text, not the markup: parsed once, when asked
+                body = LexborHTMLParser("<body>" + item.content_html).body
+                self._text.append(body.text(separator=" ") if body is not None else "")
+            return self._text
+        raise KeyError(name)
+
+
+def matches(pattern: Pattern, values: list[str]) -> bool:
+    if pattern.regex:
+        compiled = re.compile(pattern.text)
+        return any(compiled.search(v) for v in values)
+    needle = pattern.text.casefold()
+    return any(needle in v.casefold() for v in values)
+
+
+def rule_matches(rule: FilterRule, fields: _Fields, now: dt.datetime) -> bool:
+    """All of a rule's conditions hold (within one field, any of its patterns)."""
+    for name, patterns in rule.fields:
+        if not any(matches(p, fields.get(name)) for p in patterns):
+            return False
+    date = fields.item.date
+    if rule.older_than is not None and (date is None or now - date <= rule.older_than):
+        return False
+    return not (rule.newer_than is not None and (date is None or now - date > rule.newer_than))
+
+
+def drop_reason(
+    item: FeedItem, feed: FeedConfig, rules: tuple[FilterRule, ...], now: dt.datetime
+) -> str | None:
+    """Why the item is dropped, or None to keep it.
+
+    Any matching drop rule drops it; where keep rules apply, an item matching
+    none of them is dropped too.
+    """
+    applicable = [rule for rule in rules if rule.applies_to(feed)]
+    if not applicable:
+        return None
+    fields = _Fields(item, [])
+    keeps = [rule for rule in applicable if rule.action == "keep"]
+    for rule in applicable:
+        if rule.action == "drop" and rule_matches(rule, fields, now):
+            return f"drop filter {rule.describe()}"
+    if keeps and not any(rule_matches(rule, fields, now) for rule in keeps):
+        return "matches no keep filter"
+    return None
