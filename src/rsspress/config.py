@@ -48,6 +48,7 @@ class FeedConfig:
     site: str
     name: str
     url: str  # absolute: http(s):// or file://
+    fulltext: bool = False  # fetch each item's page and extract the article
 
     @property
     def key(self) -> str:
@@ -93,6 +94,7 @@ class CleanupRule:
     lazy_attrs: tuple[str, ...] = ()  # attributes holding the real image URL
     referer: str | None = None  # the Referer this site's images need (for an image proxy)
     keep_style: bool = False  # keep style attributes (layout-neutral properties only)
+    fulltext_selector: str | None = None  # where the article is on this site's pages
 
     def matches(self, feed: FeedConfig, link_host: str | None) -> bool:
         if not self.hosts and not self.feeds:
@@ -358,7 +360,7 @@ class _Reader:
         for index, item in enumerate(node.value):
             where = f"{key}[{index}]"
             names = ("name", "hosts", "feeds", "remove", "keep_only", "lazy_attrs", "referer",
-                     "keep_style")  # fmt: skip
+                     "keep_style", "fulltext_selector")  # fmt: skip
             keys = self.mapping(item, where, names)
             values: dict[str, Any] = {}
             for name, (_, vnode) in keys.items():
@@ -368,7 +370,7 @@ class _Reader:
                     values[name] = self.boolean(vnode, f"{where}.{name}")
                 else:
                     values[name] = self.string(vnode, f"{where}.{name}")
-            for name in ("remove", "keep_only"):
+            for name in ("remove", "keep_only", "fulltext_selector"):
                 selectors = values.get(name) or ()
                 for selector in (selectors,) if isinstance(selectors, str) else selectors:
                     if not valid_selector(selector):
@@ -480,18 +482,23 @@ class _Reader:
                 named = self.mapping(snode, f"feeds.{group}.{site}")
                 for name, (_, fnode) in named.items():
                     key = f"feeds.{group}.{site}.{name}"
-                    url = self.feed_url(fnode, key, rsshub)
-                    out.append(FeedConfig(group=group, site=site, name=name, url=url))
+                    url, fulltext = self.feed_options(fnode, key, rsshub)
+                    out.append(FeedConfig(group, site, name, url, fulltext=fulltext))
         return tuple(out)
 
-    def feed_url(self, node: Node, key: str, rsshub: str) -> str:
+    def feed_options(self, node: Node, key: str, rsshub: str) -> tuple[str, bool]:
+        """A feed is its URL, or a mapping {url: ..., fulltext: true}."""
+        fulltext = False
         if isinstance(node, MappingNode):
-            keys = self.mapping(node, key, ("url",))
+            keys = self.mapping(node, key, ("url", "fulltext"))
             if "url" not in keys:
                 raise self.fail(node, f"{key}.url", "the feed's URL")
+            if "fulltext" in keys:
+                fulltext = self.boolean(keys["fulltext"][1], f"{key}.fulltext")
             node = keys["url"][1]
         raw = self.string(node, key)
-        return resolve_feed_url(raw, rsshub, self.base, lambda why: self.fail(node, key, why))
+        url = resolve_feed_url(raw, rsshub, self.base, lambda why: self.fail(node, key, why))
+        return url, fulltext
 
 
 def valid_selector(selector: str) -> bool:
@@ -575,6 +582,12 @@ rsshub: https://rsshub.app   # base of every rsshub:/route below
 #       keep_only: "article"           # the article; everything else goes
 #       lazy_attrs: [data-lazy]        # where lazy images keep their real URL
 #       keep_style: false              # keep harmless style attributes
+#       fulltext_selector: ".article"  # the article on this site's pages (for fulltext feeds)
+#   filters:                 # drop or keep items; a value is a keyword or a /regex/
+#     - drop: {title: [广告, 推广]}
+#     - drop: {older_than: 30d}
+#     - keep: {categories: 手机}
+#       feeds: [科技资讯/IT之家]
 
 # group -> site -> feed name: URL. The three names become the post's
 # categories; the site's name is its author.
@@ -585,4 +598,8 @@ feeds:
   科技资讯:
     IT之家:
       最新: https://www.ithome.com/rss/
+    cnBeta:
+      最新:                       # a feed with options
+        url: rsshub:/cnbeta
+        fulltext: true            # its items are summaries: fetch and extract each article
 """

@@ -28,6 +28,7 @@ import aiohttp
 
 from rsspress.config import FetchConfig
 
+PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
 ACCEPT = (
     "application/rss+xml, application/atom+xml, application/feed+json, application/json;q=0.9,"
     " application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
@@ -61,6 +62,7 @@ class FetchResult:
     error: FetchError | None = None
     elapsed: float = 0.0
     charset: str | None = None  # from Content-Type, for bodies that lie about theirs
+    final_url: str | None = None  # after redirects
 
 
 class _Fail(Exception):
@@ -69,49 +71,79 @@ class _Fail(Exception):
         self.error = error
 
 
-async def fetch_all(
-    requests: Iterable[FetchRequest], settings: FetchConfig
-) -> AsyncIterator[FetchResult]:
-    """Fetch every request; yield each result as soon as it is in.
+class Fetcher:
+    """One run's HTTP client: a session, and the slots that keep it polite.
 
-    Results wait in a small queue, and a fetch keeps its slot until its result
-    is taken, so a consumer that falls behind pauses fetching instead of
-    letting bodies pile up in memory.
+    Feeds and article pages (full text) share the per-host slots, so one host
+    never sees more than ``per_host`` requests at once from a run; each kind
+    has its own global bound, so that pages fetched while building a feed can
+    never wait for slots held by feed results waiting to be built.
     """
-    requests = list(requests)
-    if not requests:
-        return
-    global_slots = asyncio.Semaphore(settings.concurrency)
-    host_slots: dict[str, asyncio.Semaphore] = {}
-    done: asyncio.Queue[FetchResult] = asyncio.Queue(maxsize=settings.concurrency)
-    connector = aiohttp.TCPConnector(
-        limit=settings.concurrency, limit_per_host=settings.per_host, ttl_dns_cache=300
-    )
-    timeout = aiohttp.ClientTimeout(
-        total=settings.total_timeout,
-        sock_connect=settings.connect_timeout,
-        sock_read=settings.read_timeout,
-    )
-    headers = {"User-Agent": settings.user_agent, "Accept": ACCEPT}
-    async with aiohttp.ClientSession(
-        connector=connector, timeout=timeout, headers=headers, trust_env=False
-    ) as session:
+
+    def __init__(self, settings: FetchConfig) -> None:
+        self.settings = settings
+        self._host_slots: dict[str, asyncio.Semaphore] = {}
+        self._feed_slots = asyncio.Semaphore(settings.concurrency)
+        self._page_slots = asyncio.Semaphore(settings.concurrency)
+        self._session: aiohttp.ClientSession | None = None
+
+    async def __aenter__(self) -> Fetcher:
+        settings = self.settings
+        self._session = aiohttp.ClientSession(
+            connector=aiohttp.TCPConnector(
+                limit=2 * settings.concurrency,
+                limit_per_host=settings.per_host,
+                ttl_dns_cache=300,
+            ),
+            timeout=aiohttp.ClientTimeout(
+                total=settings.total_timeout,
+                sock_connect=settings.connect_timeout,
+                sock_read=settings.read_timeout,
+            ),
+            headers={"User-Agent": settings.user_agent},
+            trust_env=False,
+        )
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self._session is not None:
+            await self._session.close()
+
+    def _host_slot(self, url: str) -> asyncio.Semaphore:
+        host = (urlsplit(url).hostname or "").lower()
+        return self._host_slots.setdefault(host, asyncio.Semaphore(self.settings.per_host))
+
+    async def fetch_page(self, request: FetchRequest) -> FetchResult:
+        """An article page, under the same limits as feeds."""
+        assert self._session is not None, "use Fetcher as an async context manager"
+        async with self._host_slot(request.url), self._page_slots:
+            return await fetch_one(self._session, request, self.settings, accept=PAGE_ACCEPT)
+
+    async def fetch_feeds(self, requests: Iterable[FetchRequest]) -> AsyncIterator[FetchResult]:
+        """Fetch every request; yield each result as soon as it is in.
+
+        Results wait in a small queue, and a fetch keeps its slot until its
+        result is taken, so a consumer that falls behind pauses fetching
+        instead of letting bodies pile up in memory.
+        """
+        assert self._session is not None, "use Fetcher as an async context manager"
+        session = self._session
+        requests = list(requests)
+        done: asyncio.Queue[FetchResult] = asyncio.Queue(maxsize=self.settings.concurrency)
 
         async def one(request: FetchRequest) -> None:
-            host = (urlsplit(request.url).hostname or "").lower()
-            host_slot = host_slots.setdefault(host, asyncio.Semaphore(settings.per_host))
             # Host first: a feed waiting for its busy host must not hold a global slot.
-            async with host_slot:
-                await global_slots.acquire()
+            async with self._host_slot(request.url):
+                await self._feed_slots.acquire()
                 try:
-                    result = await fetch_one(session, request, settings)
+                    result = await fetch_one(session, request, self.settings)
                 except BaseException:
-                    global_slots.release()
+                    self._feed_slots.release()
                     raise
             try:
                 await done.put(result)  # the global slot is held until the result is taken
             finally:
-                global_slots.release()
+                self._feed_slots.release()
 
         tasks = [asyncio.ensure_future(one(r)) for r in requests]
         try:
@@ -123,8 +155,20 @@ async def fetch_all(
             await asyncio.gather(*tasks, return_exceptions=True)
 
 
+async def fetch_all(
+    requests: Iterable[FetchRequest], settings: FetchConfig
+) -> AsyncIterator[FetchResult]:
+    """Fetch feeds with a fetcher of their own (see :meth:`Fetcher.fetch_feeds`)."""
+    async with Fetcher(settings) as fetcher:
+        async for result in fetcher.fetch_feeds(requests):
+            yield result
+
+
 async def fetch_one(
-    session: aiohttp.ClientSession, request: FetchRequest, settings: FetchConfig
+    session: aiohttp.ClientSession,
+    request: FetchRequest,
+    settings: FetchConfig,
+    accept: str = ACCEPT,
 ) -> FetchResult:
     started = time.monotonic()
     try:
@@ -132,7 +176,7 @@ async def fetch_one(
         if scheme == "file":
             result = await asyncio.to_thread(_read_file, request, settings)
         elif scheme in ("http", "https"):
-            result = await _get(session, request, settings)
+            result = await _get(session, request, settings, accept)
         else:
             raise _Fail(FetchError("url", f"unsupported URL scheme {scheme!r}"))
     except _Fail as fail:
@@ -143,9 +187,9 @@ async def fetch_one(
 
 
 async def _get(
-    session: aiohttp.ClientSession, request: FetchRequest, settings: FetchConfig
+    session: aiohttp.ClientSession, request: FetchRequest, settings: FetchConfig, accept: str
 ) -> FetchResult:
-    headers: dict[str, str] = {}
+    headers: dict[str, str] = {"Accept": accept}
     if request.etag:
         headers["If-None-Match"] = request.etag
     if request.last_modified:
@@ -187,6 +231,7 @@ async def _get(
             etag=response.headers.get("ETag"),
             last_modified=response.headers.get("Last-Modified"),
             charset=response.charset,
+            final_url=str(response.url),
         )
 
 

@@ -23,16 +23,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rsspress.config import Config, ContentConfig, FeedConfig, ImagesConfig
+from rsspress.config import CleanupRule, Config, ContentConfig, FeedConfig, ImagesConfig
 from rsspress.content import prepare_body
 from rsspress.content.filters import drop_reason
+from rsspress.content.fulltext import extract_article
 from rsspress.content.rules import rule_for
 from rsspress.decide import new_items, placeholder_number, post_id
-from rsspress.fetch import FetchError, FetchRequest, FetchResult, fetch_all
+from rsspress.fetch import Fetcher, FetchError, FetchRequest, FetchResult
 from rsspress.parse import ParseError, parse_feed
 from rsspress.publish import remove_stale_temp_files, write_atomic
 from rsspress.publish.hexo import HexoPost, post_filename, render_post
-from rsspress.store import FeedState, FetchOutcome, ItemRecord, Store
+from rsspress.store import FeedState, FetchOutcome, ItemRecord, PageRecord, Store
 from rsspress.workers import start_worker_pool
 
 
@@ -83,6 +84,7 @@ class FeedBuild:
     posts: tuple[BuiltPost, ...] = ()
     dropped: tuple[ItemRecord, ...] = ()  # filtered out: remembered, no post
     error: FetchError | None = None
+    pages: tuple[PageRecord, ...] = ()  # article pages extracted now (or why not)
 
 
 @dataclass(frozen=True)
@@ -91,6 +93,7 @@ class FeedWritten:
 
     records: tuple[ItemRecord, ...] = ()
     error: FetchError | None = None
+    pages: tuple[PageRecord, ...] = ()
 
 
 def run_update(
@@ -169,18 +172,25 @@ async def _update(
         if on_feed is not None:
             on_feed(feed_report)
 
-    async def build_and_publish(feed: FeedConfig, result: FetchResult, now: float) -> None:
+    async def build_and_publish(
+        fetcher: Fetcher, feed: FeedConfig, result: FetchResult, now: float
+    ) -> None:
         assert result.body is not None
+        known = frozenset(store.known_item_keys(feed.key))
+        pages: dict[str, Page] = {}
+        if feed.fulltext:
+            pages = await fetch_pages(fetcher, store, feed, result, known, page_fetches)
         args = (
             config.output.dir,
             result.body,
             result.charset,
             feed,
-            frozenset(store.known_item_keys(feed.key)),
+            known,
             config.images,
             config.content,
             config.output.profile,
             now,
+            pages,
         )
         try:
             if pool is None:
@@ -196,24 +206,77 @@ async def _update(
     build_slots = asyncio.Semaphore(2 * workers + 2)
     building: set[asyncio.Task[None]] = set()
 
-    async def build_in_slot(feed: FeedConfig, result: FetchResult, now: float) -> None:
+    async def build_in_slot(
+        fetcher: Fetcher, feed: FeedConfig, result: FetchResult, now: float
+    ) -> None:
         try:
-            await build_and_publish(feed, result, now)
+            await build_and_publish(fetcher, feed, result, now)
         finally:
             build_slots.release()
 
-    async for result in fetch_all(requests, config.fetch):
-        feed = feeds[result.request.key]
-        now = clock()
-        if result.outcome == "ok":
-            await build_slots.acquire()
-            task = asyncio.ensure_future(build_in_slot(feed, result, now))
-            building.add(task)
-            task.add_done_callback(building.discard)
-        else:
-            report(publish_build(config, store, states[feed.key], feed, result, None, now, rng))
-    if building:
-        await asyncio.gather(*building)
+    # An article page shared by several feeds is fetched once per run (and, through
+    # the pages table, once ever).
+    page_fetches: dict[str, asyncio.Task[Page]] = {}
+    async with Fetcher(config.fetch) as fetcher:
+        async for result in fetcher.fetch_feeds(requests):
+            feed = feeds[result.request.key]
+            now = clock()
+            if result.outcome == "ok":
+                await build_slots.acquire()
+                task = asyncio.ensure_future(build_in_slot(fetcher, feed, result, now))
+                building.add(task)
+                task.add_done_callback(building.discard)
+            else:
+                report(publish_build(config, store, states[feed.key], feed, result, None, now, rng))
+        if building:
+            await asyncio.gather(*building)
+
+
+@dataclass(frozen=True)
+class Page:
+    """An item's article page for full text: already extracted, or fetched, or failed."""
+
+    url: str
+    article: str | None = None  # extracted on an earlier run (the cache)
+    body: bytes | None = None  # fetched now; the worker extracts it
+    charset: str | None = None
+    final_url: str | None = None
+    error: str | None = None  # why there is no page
+
+
+async def fetch_pages(
+    fetcher: Fetcher,
+    store: Store,
+    feed: FeedConfig,
+    result: FetchResult,
+    known: frozenset[str],
+    in_flight: dict[str, asyncio.Task[Page]],
+) -> dict[str, Page]:
+    """The article pages of a full-text feed's new items: from the cache, else fetched."""
+    assert result.body is not None
+    try:
+        parsed = parse_feed(result.body, feed.url, result.charset)
+    except ParseError:
+        return {}  # the build reports it
+    links = list(
+        dict.fromkeys(item.link for _, item in new_items(parsed.items, set(known)) if item.link)
+    )
+    cached = store.cached_articles(links)
+    pages = {url: Page(url, article=article) for url, article in cached.items()}
+    missing = [url for url in links if url not in cached]
+
+    async def one(url: str) -> Page:
+        fetched = await fetcher.fetch_page(FetchRequest(url, url))
+        if fetched.error is not None:
+            return Page(url, error=f"{fetched.error.kind}: {fetched.error.message}")
+        return Page(url, body=fetched.body, charset=fetched.charset, final_url=fetched.final_url)
+
+    for url in missing:
+        if url not in in_flight:
+            in_flight[url] = asyncio.ensure_future(one(url))
+    for page in await asyncio.gather(*(in_flight[url] for url in missing)):
+        pages[page.url] = page
+    return pages
 
 
 def build_and_write(
@@ -226,14 +289,17 @@ def build_and_write(
     content: ContentConfig,
     profile: str,
     now: float,
+    pages: dict[str, Page] | None = None,
 ) -> FeedWritten:
     """Build a feed's posts and write each one atomically; what the workers run."""
-    build = build_feed(body, charset, feed, known, images, content, profile, now)
+    build = build_feed(body, charset, feed, known, images, content, profile, now, pages or {})
     if build.error is not None:
         return FeedWritten(error=build.error)
     for post in build.posts:
         write_atomic(out_dir / post.filename, post.text)
-    return FeedWritten(records=tuple(post.record for post in build.posts) + build.dropped)
+    return FeedWritten(
+        records=tuple(post.record for post in build.posts) + build.dropped, pages=build.pages
+    )
 
 
 def build_feed(
@@ -245,6 +311,7 @@ def build_feed(
     content: ContentConfig,
     profile: str,
     now: float,
+    pages: dict[str, Page] | None = None,
 ) -> FeedBuild:
     """Parse a feed body and render a post for every new item. Pure: no I/O.
 
@@ -256,6 +323,7 @@ def build_feed(
         return FeedBuild(error=FetchError("parse", f"not a feed: {exc}"))
     posts: list[BuiltPost] = []
     dropped: list[ItemRecord] = []
+    page_records: list[PageRecord] = []
     first_seen = dt.datetime.fromtimestamp(now, dt.UTC)
     for key, item in new_items(parsed.items, set(known)):
         pid = post_id(feed.key, key)
@@ -278,14 +346,23 @@ def build_feed(
         if reason is not None:
             dropped.append(dataclasses.replace(record, dropped=reason))
             continue
+        rule = rule_for(content.rules, feed, item.link)
+        html, base_url = item.content_html, item.link or parsed.link or feed.url
+        page = (pages or {}).get(item.link or "")
+        if page is not None:
+            article, record_of_page = article_of(page, rule, now)
+            if record_of_page is not None:
+                page_records.append(record_of_page)
+            if article is not None:
+                html, base_url = article, page.final_url or page.url
         prepared = prepare_body(
-            item.content_html,
-            base_url=item.link or parsed.link or feed.url,
+            html,
+            base_url=base_url,
             images=images,
             profile=profile,
             placeholder_n=placeholder_number(pid),
             content=content,
-            rule=rule_for(content.rules, feed, item.link),
+            rule=rule,
             media_images=item.image_urls,
         )
         text = render_post(
@@ -304,7 +381,22 @@ def build_feed(
         filename = post_filename(pid)
         record = dataclasses.replace(record, filename=filename, published_at=now)
         posts.append(BuiltPost(filename, text, record))
-    return FeedBuild(posts=tuple(posts), dropped=tuple(dropped))
+    return FeedBuild(posts=tuple(posts), dropped=tuple(dropped), pages=tuple(page_records))
+
+
+def article_of(page: Page, rule: CleanupRule, now: float) -> tuple[str | None, PageRecord | None]:
+    """The article for an item from its page; None keeps the summary. Also what to cache."""
+    if page.article is not None:
+        return page.article, None
+    if page.body is None:
+        return None, PageRecord(page.url, now, None, page.error or "not fetched")
+    try:
+        article = extract_article(
+            page.body, page.charset, page.final_url or page.url, rule.fulltext_selector
+        )
+    except ValueError as exc:
+        return None, PageRecord(page.url, now, None, str(exc))
+    return article, PageRecord(page.url, now, article)
 
 
 def publish_build(
@@ -343,6 +435,7 @@ def publish_build(
         feed.key,
         written.records,
         FetchOutcome("ok", at=now, etag=result.etag, last_modified=result.last_modified),
+        written.pages,
     )
     posts = sum(1 for record in written.records if record.filename is not None)
     return FeedReport(feed, "ok", posts_written=posts, filtered=len(written.records) - posts)

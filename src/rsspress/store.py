@@ -61,6 +61,16 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE items ADD COLUMN dropped TEXT;
     """,
+    # 3: full text. Each article page is fetched once: its extracted article,
+    # or why there was none (then the item keeps its summary).
+    """
+    CREATE TABLE pages (
+        url        TEXT PRIMARY KEY,
+        fetched_at REAL NOT NULL,
+        content    TEXT,
+        error      TEXT
+    );
+    """,
 )
 
 
@@ -100,6 +110,16 @@ class ItemRecord:
     first_seen_at: float
     published_at: float | None
     dropped: str | None = None  # why a filter dropped it; then there is no post
+
+
+@dataclass(frozen=True)
+class PageRecord:
+    """An article page fetched for full text: its article, or why there is none."""
+
+    url: str
+    fetched_at: float
+    content: str | None
+    error: str | None = None
 
 
 @dataclass(frozen=True)
@@ -241,11 +261,39 @@ class Store:
         rows = self.db.execute("SELECT item_key FROM items WHERE feed_key = ?", (feed_key,))
         return {row[0] for row in rows}
 
+    def cached_articles(self, urls: Iterable[str]) -> dict[str, str]:
+        """The articles already extracted from these pages."""
+        urls = list(urls)
+        found: dict[str, str] = {}
+        for start in range(0, len(urls), 500):
+            chunk = urls[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self.db.execute(
+                f"SELECT url, content FROM pages WHERE content IS NOT NULL AND url IN ({marks})",
+                chunk,
+            )
+            found.update(dict(rows.fetchall()))
+        return found
+
+    def pages(self) -> list[PageRecord]:
+        rows = self.db.execute("SELECT url, fetched_at, content, error FROM pages ORDER BY url")
+        return [PageRecord(*row) for row in rows]
+
     def record_items(
-        self, feed_key: str, items: Iterable[ItemRecord], outcome: FetchOutcome
+        self,
+        feed_key: str,
+        items: Iterable[ItemRecord],
+        outcome: FetchOutcome,
+        pages: Iterable[PageRecord] = (),
     ) -> None:
-        """Remember published items and the fetch that brought them, in one transaction."""
+        """Remember published items, their pages and the fetch, in one transaction."""
         with self.transaction():
+            self.db.executemany(
+                """INSERT INTO pages (url, fetched_at, content, error) VALUES (?, ?, ?, ?)
+                   ON CONFLICT(url) DO UPDATE SET fetched_at = excluded.fetched_at,
+                       content = excluded.content, error = excluded.error""",
+                [(p.url, p.fetched_at, p.content, p.error) for p in pages],
+            )
             self.db.executemany(
                 """INSERT INTO items (feed_key, item_key, post_id, guid, link, title, date,
                                       date_text, author, content, filename, first_seen_at,

@@ -30,6 +30,9 @@ def _merged(rules: tuple[CleanupRule, ...], feed: FeedConfig, host: str | None) 
         lazy_attrs=tuple(dict.fromkeys(a for rule in matching for a in rule.lazy_attrs)),
         referer=next((rule.referer for rule in matching if rule.referer), None),
         keep_style=any(rule.keep_style for rule in matching),
+        fulltext_selector=next(
+            (rule.fulltext_selector for rule in matching if rule.fulltext_selector), None
+        ),
     )
 
 
