@@ -26,9 +26,12 @@ import threading
 import time
 from pathlib import Path
 
+import yaml
+
 REPO = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("RSSPRESS_SHARED", REPO.parent / "shared"))
 SIZES = {"S": (100, 20), "M": (500, 30), "L": (2000, 50)}
+MAKE = [sys.executable, SHARED / "bench" / "make_corpus.py"]
 
 
 def sh(*args: str | Path, **kwargs: object) -> subprocess.CompletedProcess[str]:
@@ -85,34 +88,28 @@ def filesystem_of(path: Path) -> str:
     return " ".join(out.split())
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--size", choices=SIZES, default="M")
-    parser.add_argument("--trials", type=int, default=3)
-    parser.add_argument("--profile", choices=("default", "compat"), default="default")
-    parser.add_argument("--port", type=int, default=8765)
-    parser.add_argument("--corpus-root", type=Path, default=Path("/tmp/rsspress-bench"))
-    parser.add_argument("--work", type=Path, default=None, help="where state and posts go")
-    args = parser.parse_args()
+def prepare(
+    size: str, profile: str, port: int, corpus_root: Path, work: Path
+) -> tuple[Path, Path, int]:
+    """Generate the corpus (once), serve it with nginx, write an rsspress config for it.
 
-    feeds, items = SIZES[args.size]
-    corpus = args.corpus_root / f"corpus-{args.size}"
-    make = [sys.executable, SHARED / "bench" / "make_corpus.py"]
+    Returns the config, a file of every feed URL (for the limit run) and the item count.
+    """
+    feeds, items = SIZES[size]
+    corpus = corpus_root / f"corpus-{size}"
     if not (corpus / "manifest.json").exists():
-        print(f"generating corpus {args.size} in {corpus} ...", flush=True)
-        sh(*make, "--feeds", feeds, "--items", items, "--seed", 1, "--out", corpus)
-    sh(*make, "--out", corpus, "--mutate", 10, "--round", 0)
+        print(f"generating corpus {size} in {corpus} ...", flush=True)
+        sh(*MAKE, "--feeds", feeds, "--items", items, "--seed", 1, "--out", corpus)
+    sh(*MAKE, "--out", corpus, "--mutate", 10, "--round", 0)
     serve = SHARED / "bench" / "serve.sh"
-    base = f"http://127.0.0.1:{args.port}"
+    base = f"http://127.0.0.1:{port}"
     # (re)start nginx on this corpus: an instance left on the port may serve another folder
-    sh("bash", serve, "stop", args.port)
-    sh("bash", serve, corpus, args.port)
+    sh("bash", serve, "stop", port)
+    sh("bash", serve, corpus, port)
 
-    work = args.work or (args.corpus_root / f"work-{args.size}")
     work.mkdir(parents=True, exist_ok=True)
     manifest = json.loads((corpus / "manifest.json").read_text())
-    total_items = int(manifest["items"])
-    config_feeds = __import__("yaml").safe_load((corpus / "config.yaml").read_text())["feeds"]
+    config_feeds = yaml.safe_load((corpus / "config.yaml").read_text())["feeds"]
     tree: dict[str, dict[str, dict[str, str]]] = {}
     for feed in config_feeds:
         group, site, name = feed["category"]
@@ -121,7 +118,7 @@ def main() -> None:
     config.write_text(
         json.dumps(
             {
-                "output": {"dir": "posts", "format": "hexo", "profile": args.profile},
+                "output": {"dir": "posts", "format": "hexo", "profile": profile},
                 "state": "state.db",
                 "images": {"proxy": "https://cors.zfour.workers.dev/?{url}", "rewrite": "http"},
                 "feeds": tree,
@@ -132,6 +129,22 @@ def main() -> None:
     )
     urls = work / "urls.txt"
     urls.write_text("".join(f"{base}/{f['path']}\n" for f in config_feeds), encoding="utf-8")
+    return config, urls, int(manifest["items"])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--size", choices=SIZES, default="M")
+    parser.add_argument("--trials", type=int, default=3)
+    parser.add_argument("--profile", choices=("default", "compat"), default="default")
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--corpus-root", type=Path, default=Path("/tmp/rsspress-bench"))
+    parser.add_argument("--work", type=Path, default=None, help="where state and posts go")
+    args = parser.parse_args()
+
+    work = args.work or (args.corpus_root / f"work-{args.size}")
+    config, urls, total_items = prepare(args.size, args.profile, args.port, args.corpus_root, work)
+    corpus = args.corpus_root / f"corpus-{args.size}"
     run = [sys.executable, "-m", "rsspress", "run", "-q", "-c", str(config)]
 
     results: dict[str, list[tuple[float, float, float, str]]] = {}
@@ -139,19 +152,19 @@ def main() -> None:
         shutil.rmtree(work / "posts", ignore_errors=True)
         for leftover in work.glob("state.db*"):
             leftover.unlink()
-        sh(*make, "--out", corpus, "--mutate", 10, "--round", 0)
+        sh(*MAKE, "--out", corpus, "--mutate", 10, "--round", 0)
         limit = timed([sys.executable, str(REPO / "bench" / "limit_fetch.py"), str(urls)])
         results.setdefault("limit", []).append(limit)
         results.setdefault("cold", []).append(timed(run))
         results.setdefault("warm", []).append(timed(run))
-        sh(*make, "--out", corpus, "--mutate", 10, "--round", 1)
+        sh(*MAKE, "--out", corpus, "--mutate", 10, "--round", 1)
         results.setdefault("incremental", []).append(timed(run))
-        sh(*make, "--out", corpus, "--mutate", 10, "--round", 0)
+        sh(*MAKE, "--out", corpus, "--mutate", 10, "--round", 0)
         print(f"trial {trial}: " + ", ".join(f"{k} {v[-1][0]:.2f}s" for k, v in results.items()))
 
     limit_wall = statistics.median(run[0] for run in results["limit"])
     print(
-        f"\ncorpus {args.size}: {len(config_feeds)} feeds, {total_items} items; profile "
+        f"\ncorpus {args.size}: {SIZES[args.size][0]} feeds, {total_items} items; profile "
         f"{args.profile}; {args.trials} trials, medians; work dir on {filesystem_of(work)}"
     )
     print(

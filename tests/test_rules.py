@@ -17,7 +17,7 @@ from rsspress.config import (
     load_config,
 )
 from rsspress.content import prepare_body
-from rsspress.content.rules import rule_for
+from rsspress.content.rules import image_referer, rule_for
 from rsspress.parse import parse_feed
 
 IMAGES = ImagesConfig(proxy="https://p.example/?{url}", rewrite="http")
@@ -152,3 +152,16 @@ def test_a_bad_selector_is_a_config_error(tmp_path: Path) -> None:
         load_config(path)
     assert caught.value.key == "content.rules[0].remove"
     assert "CSS selector" in caught.value.expected
+
+
+@pytest.mark.parametrize(
+    ("image", "referer"),
+    [
+        ("http://zkres2.myzaker.com/202111/a.jpg", "https://www.myzaker.com/"),
+        ("https://static.cnbetacdn.com/article/a.jpg", "https://www.cnbeta.com.tw/"),
+        ("https://img.ithome.com/newsuploadfiles/a.jpg", "https://www.ithome.com/"),
+        ("https://mmbiz.qpic.cn/a.png", None),
+    ],
+)
+def test_image_referer_per_host(image: str, referer: str | None) -> None:
+    assert image_referer(_builtin(), image) == referer

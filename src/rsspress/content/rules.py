@@ -51,3 +51,12 @@ def apply_rule(tree: LexborHTMLParser, rule: CleanupRule) -> LexborHTMLParser:
         for node in body.css(selector):
             node.decompose()
     return tree
+
+
+def image_referer(rules: tuple[CleanupRule, ...], image_url: str) -> str | None:
+    """The Referer an image's host demands (for an image proxy; browsers cannot send one)."""
+    host = (urlsplit(image_url).hostname or "").lower()
+    for rule in rules:
+        if rule.referer and any(host == h or host.endswith("." + h) for h in rule.hosts):
+            return rule.referer
+    return None
