@@ -147,3 +147,15 @@ def test_enclosure_and_media_images_are_collected() -> None:
       </item></channel></rss>"""
     (item,) = parse_feed(doc.encode(), "https://rsshub.app/x").items
     assert item.image_urls == ("https://cdn.example/thumb.jpg", "https://site.example/cover.jpg")
+
+
+def test_the_fast_path_gives_the_same_items_without_date_text() -> None:
+    body = (DATA / "seed" / "zaker-channel-13.xml").read_bytes()
+    (slow,) = parse_feed(body, "http://x/").items
+    (fast,) = parse_feed(body, "http://x/", date_text=False).items
+    assert fast.date_text is None and fast.date == slow.date
+    assert (fast.guid, fast.link, fast.title, fast.content_html) == (
+        slow.guid, slow.link, slow.title, slow.content_html,
+    )  # fmt: skip
+    (again,) = parse_feed(body, "http://x/").items  # the slow path is back for the next call
+    assert again.date_text == "Sun, 28 Nov 2021 01:19:00 GMT"

@@ -47,7 +47,8 @@ def _parse_date_keeping_text(value: str) -> str | None:
 
 
 _ffp._parse_date = _parse_date_keeping_text
-_ffp._core = None
+# fastfeedparser's native extractor: 3x faster, but it cannot keep a date's own text.
+_NATIVE_EXTRACTOR = _ffp._core
 
 
 class ParseError(Exception):
@@ -74,12 +75,22 @@ class ParsedFeed:
     items: tuple[FeedItem, ...]
 
 
-def parse_feed(body: bytes, url: str, http_charset: str | None = None) -> ParsedFeed:
-    """Parse one feed document; ``url`` is where it came from (for relative links)."""
+def parse_feed(
+    body: bytes, url: str, http_charset: str | None = None, *, date_text: bool = True
+) -> ParsedFeed:
+    """Parse one feed document; ``url`` is where it came from (for relative links).
+
+    With ``date_text=False`` items come without their date's own spelling
+    (``FeedItem.date_text`` is None and ``date`` is in UTC), three times faster:
+    only the compat profile writes the feed's date text.
+    """
     if not body.strip():
         raise ParseError("empty document")
+    document = repair_entities(repair_encoding(body, http_charset))
+    # A module global, switched per call: parsing runs on one thread per process.
+    _ffp._core = None if date_text else _NATIVE_EXTRACTOR
     try:
-        raw = fastfeedparser.parse(repair_entities(repair_encoding(body, http_charset)))
+        raw = fastfeedparser.parse(document)
     except Exception as exc:  # fastfeedparser raises ValueError and lxml errors alike
         raise ParseError(_short(str(exc)) or type(exc).__name__) from None
     feed = raw.get("feed") or {}

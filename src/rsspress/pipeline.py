@@ -255,7 +255,7 @@ async def fetch_pages(
     """The article pages of a full-text feed's new items: from the cache, else fetched."""
     assert result.body is not None
     try:
-        parsed = parse_feed(result.body, feed.url, result.charset)
+        parsed = parse_feed(result.body, feed.url, result.charset, date_text=False)
     except ParseError:
         return {}  # the build reports it
     links = list(
@@ -318,7 +318,7 @@ def build_feed(
     Runs in worker processes; every failure comes back as a value.
     """
     try:
-        parsed = parse_feed(body, feed.url, charset)
+        parsed = parse_feed(body, feed.url, charset, date_text=profile == "compat")
     except ParseError as exc:
         return FeedBuild(error=FetchError("parse", f"not a feed: {exc}"))
     posts: list[BuiltPost] = []

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 
-import trafilatura
 from selectolax.lexbor import LexborHTMLParser
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset=["']?([A-Za-z0-9._-]+)""", re.IGNORECASE)
@@ -38,6 +37,8 @@ def extract_article(body: bytes, charset: str | None, url: str, selector: str | 
         if not html:
             raise ValueError(f"the page has nothing at {selector!r}")
     else:
+        import trafilatura  # 80 ms to import: only runs that extract pages pay for it
+
         html = (
             trafilatura.extract(
                 page,
