@@ -23,10 +23,14 @@ def shared_dir() -> Path:
 
 
 def run_cli(
-    *args: str, cwd: Path, timeout: float = 300, **kwargs: object
+    *args: str,
+    cwd: Path,
+    timeout: float = 300,
+    env: dict[str, str] | None = None,
+    **kwargs: object,
 ) -> subprocess.CompletedProcess[str]:
     """Run the real `rsspress` command line in a child process."""
-    env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "200"}
+    env = {**(os.environ if env is None else env), "NO_COLOR": "1", "COLUMNS": "200"}
     return subprocess.run(
         [sys.executable, "-m", "rsspress", *args],
         cwd=cwd,

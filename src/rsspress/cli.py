@@ -141,6 +141,38 @@ def _print_summary(summary: RunSummary, elapsed: float, config: Config) -> None:
 
 @cli.command()
 @config_option
+@click.option("--listen", help="host:port to listen on (default: images.proxy_listen).")
+def proxy(config_path: Path, listen: str | None) -> None:
+    """Serve images through signed URLs (images.proxy: self), refusing private addresses."""
+    from rsspress.config import MISSING_KEY, parse_networks
+    from rsspress.proxy.server import ProxySettings, serve
+
+    config = _load(config_path)
+    images = config.images
+    if not images.proxy_key:
+        _err().print(f"[red]error:[/] the proxy needs {MISSING_KEY}", highlight=False)
+        raise SystemExit(EXIT_USAGE)
+    host, _, port = (listen or images.proxy_listen).rpartition(":")
+    if not port.isdigit():
+        _err().print(f"[red]error:[/] --listen wants host:port, got {listen!r}")
+        raise SystemExit(EXIT_USAGE)
+    serve(
+        ProxySettings(
+            key=images.proxy_key,
+            host=host.strip("[]") or "127.0.0.1",
+            port=int(port),
+            allowed_networks=parse_networks(images.proxy_allow),
+            max_bytes=images.proxy_max_bytes,
+            allow_svg=images.proxy_svg,
+            cache_dir=images.proxy_cache_dir,
+            cache_max_bytes=images.proxy_cache_max_bytes,
+            rules=config.content.rules,
+        )
+    )
+
+
+@cli.command()
+@config_option
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
 def status(config_path: Path, as_json: bool) -> None:
     """Show each feed's health: last fetch, last error, next attempt, items."""

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import ipaddress
 import json
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -77,9 +79,18 @@ class OutputConfig:
 
 @dataclass(frozen=True)
 class ImagesConfig:
-    proxy: str | None = None  # template with {url}; None: images are left alone
+    proxy: str | None = None  # template with {url}, or "self"; None: images are left alone
     rewrite: str = "http"  # which image URLs go through the proxy: http | all | none
     placeholder: str = "https://picsum.photos/400/300?random={n}"
+    # Our own proxy (`rsspress proxy`), used when proxy is "self":
+    proxy_base: str | None = None  # its public URL, e.g. https://img.example.com
+    proxy_key: bytes | None = None  # from images.proxy_key or $RSSPRESS_PROXY_KEY
+    proxy_listen: str = "127.0.0.1:8081"
+    proxy_allow: tuple[str, ...] = ()  # networks the proxy may reach after all (tests only)
+    proxy_svg: bool = False
+    proxy_max_bytes: int = 5 * 1024 * 1024
+    proxy_cache_dir: Path | None = None
+    proxy_cache_max_bytes: int = 512 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -309,27 +320,62 @@ class _Reader:
 
     def images(self, pair: tuple[Node, Node] | None) -> ImagesConfig:
         if pair is None:
-            return ImagesConfig()
-        keys = self.mapping(pair[1], "images", ("proxy", "rewrite", "placeholder"))
-        proxy: str | None = None
+            return ImagesConfig(proxy_key=_env_key())
+        names = ("proxy", "rewrite", "placeholder", "proxy_base", "proxy_key", "proxy_listen",
+                 "proxy_allow", "proxy_svg", "proxy_max_bytes", "proxy_cache_dir",
+                 "proxy_cache_max_bytes")  # fmt: skip
+        keys = self.mapping(pair[1], "images", names)
+        values: dict[str, Any] = {"proxy_key": _env_key()}
         if "proxy" in keys:
             node = keys["proxy"][1]
             raw = self.scalar(node, "images.proxy")
             if raw not in (None, "", False):
                 proxy = self.string(node, "images.proxy")
-                if "{url}" not in proxy:
+                if proxy != "self" and "{url}" not in proxy:
                     raise self.fail(
-                        node, "images.proxy", f"a URL template holding {{url}}, got {proxy!r}"
+                        node,
+                        "images.proxy",
+                        f"a URL template holding {{url}}, or self (rsspress proxy), got {proxy!r}",
                     )
-        rewrite = (
-            self.string(keys["rewrite"][1], "images.rewrite", choices=REWRITE_MODES)
-            if "rewrite" in keys
-            else "http"
-        )
-        placeholder = ImagesConfig.placeholder
-        if "placeholder" in keys:
-            placeholder = self.string(keys["placeholder"][1], "images.placeholder")
-        return ImagesConfig(proxy=proxy, rewrite=rewrite, placeholder=placeholder)
+                values["proxy"] = proxy
+        if "rewrite" in keys:
+            values["rewrite"] = self.string(
+                keys["rewrite"][1], "images.rewrite", choices=REWRITE_MODES
+            )
+        for name in ("placeholder", "proxy_base", "proxy_listen"):
+            if name in keys:
+                values[name] = self.string(keys[name][1], f"images.{name}")
+        if "proxy_key" in keys:
+            values["proxy_key"] = self.string(keys["proxy_key"][1], "images.proxy_key").encode()
+        if "proxy_allow" in keys:
+            node = keys["proxy_allow"][1]
+            values["proxy_allow"] = self.strings(node, "images.proxy_allow")
+            try:
+                parse_networks(values["proxy_allow"])
+            except ValueError as exc:
+                raise self.fail(
+                    node, "images.proxy_allow", f"networks like 127.0.0.1/32 ({exc})"
+                ) from None
+        if "proxy_svg" in keys:
+            values["proxy_svg"] = self.boolean(keys["proxy_svg"][1], "images.proxy_svg")
+        for name in ("proxy_max_bytes", "proxy_cache_max_bytes"):
+            if name in keys:
+                values[name] = int(self.number(keys[name][1], f"images.{name}", integer=True))
+        if "proxy_cache_dir" in keys:
+            values["proxy_cache_dir"] = self.resolve_path(
+                self.string(keys["proxy_cache_dir"][1], "images.proxy_cache_dir")
+            )
+        images = ImagesConfig(**values)
+        if images.proxy == "self":
+            where = keys["proxy"][1]
+            base = images.proxy_base or ""
+            if urlsplit(base).scheme not in ("http", "https"):
+                raise self.fail(
+                    where, "images.proxy_base", "the proxy's public http(s) URL, for proxy: self"
+                )
+            if not images.proxy_key:
+                raise self.fail(where, "images.proxy_key", MISSING_KEY)
+        return images
 
     def content(self, pair: tuple[Node, Node] | None) -> ContentConfig:
         values: dict[str, Any] = {}
@@ -499,6 +545,24 @@ class _Reader:
         raw = self.string(node, key)
         url = resolve_feed_url(raw, rsshub, self.base, lambda why: self.fail(node, key, why))
         return url, fulltext
+
+
+MISSING_KEY = (
+    "a secret key for signing image URLs: set images.proxy_key or the environment variable"
+    " RSSPRESS_PROXY_KEY (for example to the output of `openssl rand -hex 32`), and keep it:"
+    " a new key breaks every published image URL"
+)
+
+
+def _env_key() -> bytes | None:
+    value = os.environ.get("RSSPRESS_PROXY_KEY", "")
+    return value.encode() if value else None
+
+
+def parse_networks(
+    values: tuple[str, ...],
+) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    return tuple(ipaddress.ip_network(v, strict=False) for v in values)
 
 
 def valid_selector(selector: str) -> bool:

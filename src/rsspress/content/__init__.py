@@ -25,6 +25,7 @@ from selectolax.lexbor import LexborHTMLParser
 from rsspress.config import CleanupRule, ContentConfig, ImagesConfig
 from rsspress.content.rules import NO_RULE, apply_rule
 from rsspress.content.sanitize import sanitize, srcset_urls
+from rsspress.proxy.signing import signed_url
 from rsspress.urls import absolute, url_scheme
 
 # Attributes that lazy-loading scripts read the real image URL from.
@@ -50,6 +51,9 @@ def proxied(url: str, images: ImagesConfig) -> str:
         return url
     scheme = url_scheme(url)
     if scheme == "http" or (images.rewrite == "all" and scheme == "https"):
+        if images.proxy == "self":  # our own proxy: a signed URL
+            assert images.proxy_base is not None and images.proxy_key is not None
+            return signed_url(images.proxy_base, url, images.proxy_key)
         return images.proxy.replace("{url}", url)
     return url
 
