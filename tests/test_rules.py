@@ -165,3 +165,16 @@ def test_a_bad_selector_is_a_config_error(tmp_path: Path) -> None:
 )
 def test_image_referer_per_host(image: str, referer: str | None) -> None:
     assert image_referer(_builtin(), image) == referer
+
+
+def test_keep_style_keeps_only_harmless_properties() -> None:
+    rule = CleanupRule(hosts=("styled.example",), keep_style=True)
+    html = '<p style="color: red; position: fixed; background: url(javascript:alert(1))">x</p>'
+    content = ContentConfig(rules=(rule,))
+    feed = FeedConfig("g", "s", "f", "http://x/")
+    kept = prepare_body(
+        html, base_url="https://styled.example/a", images=IMAGES, profile="default",
+        placeholder_n=1, content=content, rule=rule_for(content.rules, feed, "https://styled.example/a"),
+    ).html  # fmt: skip
+    assert kept == '<p style="color:red">x</p>'
+    assert clean(html, "https://plain.example/a") == "<p>x</p>"  # no rule: no style at all
