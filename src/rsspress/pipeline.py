@@ -180,8 +180,7 @@ async def _update(
         pages: dict[str, Page] = {}
         if feed.fulltext:
             pages = await fetch_pages(fetcher, store, feed, result, known, page_fetches)
-        args = (
-            config.output.dir,
+        job = FeedJob(
             result.body,
             result.charset,
             feed,
@@ -194,9 +193,9 @@ async def _update(
         )
         try:
             if pool is None:
-                written = build_and_write(*args)
+                written = build_and_write(config.output.dir, job)
             else:
-                written = await loop.run_in_executor(pool, build_and_write, *args)
+                written = await loop.run_in_executor(pool, build_and_write, config.output.dir, job)
         except Exception as exc:  # a bug, a full disk or a dead worker: this feed fails
             written = FeedWritten(error=FetchError("internal", f"{type(exc).__name__}: {exc}"))
         report(publish_build(config, store, states[feed.key], feed, result, written, now, rng))
@@ -279,20 +278,24 @@ async def fetch_pages(
     return pages
 
 
-def build_and_write(
-    out_dir: Path,
-    body: bytes,
-    charset: str | None,
-    feed: FeedConfig,
-    known: frozenset[str],
-    images: ImagesConfig,
-    content: ContentConfig,
-    profile: str,
-    now: float,
-    pages: dict[str, Page] | None = None,
-) -> FeedWritten:
+@dataclass(frozen=True)
+class FeedJob:
+    """Everything a worker needs to turn one fetched feed into posts."""
+
+    body: bytes
+    charset: str | None
+    feed: FeedConfig
+    known: frozenset[str]  # item keys already published or dropped
+    images: ImagesConfig
+    content: ContentConfig
+    profile: str
+    now: float
+    pages: dict[str, Page] = field(default_factory=dict)  # full text, by item link
+
+
+def build_and_write(out_dir: Path, job: FeedJob) -> FeedWritten:
     """Build a feed's posts and write each one atomically; what the workers run."""
-    build = build_feed(body, charset, feed, known, images, content, profile, now, pages or {})
+    build = build_feed(job)
     if build.error is not None:
         return FeedWritten(error=build.error)
     for post in build.posts:
@@ -302,30 +305,21 @@ def build_and_write(
     )
 
 
-def build_feed(
-    body: bytes,
-    charset: str | None,
-    feed: FeedConfig,
-    known: frozenset[str],
-    images: ImagesConfig,
-    content: ContentConfig,
-    profile: str,
-    now: float,
-    pages: dict[str, Page] | None = None,
-) -> FeedBuild:
+def build_feed(job: FeedJob) -> FeedBuild:
     """Parse a feed body and render a post for every new item. Pure: no I/O.
 
     Runs in worker processes; every failure comes back as a value.
     """
+    feed, content, images, profile, now = job.feed, job.content, job.images, job.profile, job.now
     try:
-        parsed = parse_feed(body, feed.url, charset, date_text=profile == "compat")
+        parsed = parse_feed(job.body, feed.url, job.charset, date_text=profile == "compat")
     except ParseError as exc:
         return FeedBuild(error=FetchError("parse", f"not a feed: {exc}"))
     posts: list[BuiltPost] = []
     dropped: list[ItemRecord] = []
     page_records: list[PageRecord] = []
     first_seen = dt.datetime.fromtimestamp(now, dt.UTC)
-    for key, item in new_items(parsed.items, set(known)):
+    for key, item in new_items(parsed.items, set(job.known)):
         pid = post_id(feed.key, key)
         record = ItemRecord(
             item_key=key,
@@ -348,7 +342,7 @@ def build_feed(
             continue
         rule = rule_for(content.rules, feed, item.link)
         html, base_url = item.content_html, item.link or parsed.link or feed.url
-        page = (pages or {}).get(item.link or "")
+        page = job.pages.get(item.link or "")
         if page is not None:
             article, record_of_page = article_of(page, rule, now)
             if record_of_page is not None:
