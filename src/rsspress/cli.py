@@ -139,6 +139,46 @@ def _print_summary(summary: RunSummary, elapsed: float, config: Config) -> None:
         )
 
 
+@cli.command("import")
+@click.argument("opml_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@config_option
+def import_(opml_file: Path, config_path: Path) -> None:
+    """Add the feeds of an OPML file to the config (outlines: group / site / feed)."""
+    from rsspress.opml import OpmlError, import_into_config, read_opml
+
+    try:
+        feeds = read_opml(opml_file.read_bytes())
+    except OpmlError as exc:
+        _err().print(f"[red]error:[/] {opml_file}: {exc}", highlight=False)
+        raise SystemExit(EXIT_USAGE) from None
+    result = import_into_config(config_path, feeds)
+    _load(config_path)  # what was written must load; a config error here exits 2
+    click.echo(
+        f"imported {result.added} feeds into {config_path}"
+        + (f"; {result.present} were already there" if result.present else "")
+    )
+
+
+@cli.command()
+@config_option
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="File (default: stdout).",
+)
+def export(config_path: Path, output: Path | None) -> None:
+    """Write the config's feeds as OPML 2.0."""
+    from rsspress.opml import write_opml
+
+    text = write_opml(_load(config_path).feeds)
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
+        click.echo(f"wrote {output}", err=True)
+
+
 @cli.command()
 @config_option
 @click.option("--listen", help="host:port to listen on (default: images.proxy_listen).")

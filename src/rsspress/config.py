@@ -51,6 +51,8 @@ class FeedConfig:
     name: str
     url: str  # absolute: http(s):// or file://
     fulltext: bool = False  # fetch each item's page and extract the article
+    home: str | None = None  # the site's own page (OPML htmlUrl)
+    kind: str | None = None  # the feed's format as an OPML file names it (rss, atom, json)
 
     @property
     def key(self) -> str:
@@ -528,23 +530,27 @@ class _Reader:
                 named = self.mapping(snode, f"feeds.{group}.{site}")
                 for name, (_, fnode) in named.items():
                     key = f"feeds.{group}.{site}.{name}"
-                    url, fulltext = self.feed_options(fnode, key, rsshub)
-                    out.append(FeedConfig(group, site, name, url, fulltext=fulltext))
+                    url, options = self.feed_options(fnode, key, rsshub)
+                    out.append(FeedConfig(group, site, name, url, **options))
         return tuple(out)
 
-    def feed_options(self, node: Node, key: str, rsshub: str) -> tuple[str, bool]:
-        """A feed is its URL, or a mapping {url: ..., fulltext: true}."""
-        fulltext = False
+    def feed_options(self, node: Node, key: str, rsshub: str) -> tuple[str, dict[str, Any]]:
+        """A feed is its URL, or a mapping {url: ..., fulltext: true, home: ..., type: ...}."""
+        options: dict[str, Any] = {}
         if isinstance(node, MappingNode):
-            keys = self.mapping(node, key, ("url", "fulltext"))
+            keys = self.mapping(node, key, ("url", "fulltext", "home", "type"))
             if "url" not in keys:
                 raise self.fail(node, f"{key}.url", "the feed's URL")
             if "fulltext" in keys:
-                fulltext = self.boolean(keys["fulltext"][1], f"{key}.fulltext")
+                options["fulltext"] = self.boolean(keys["fulltext"][1], f"{key}.fulltext")
+            if "home" in keys:
+                options["home"] = self.string(keys["home"][1], f"{key}.home")
+            if "type" in keys:
+                options["kind"] = self.string(keys["type"][1], f"{key}.type")
             node = keys["url"][1]
         raw = self.string(node, key)
         url = resolve_feed_url(raw, rsshub, self.base, lambda why: self.fail(node, key, why))
-        return url, fulltext
+        return url, options
 
 
 MISSING_KEY = (

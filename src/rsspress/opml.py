@@ -1,0 +1,158 @@
+"""OPML in and out: outline nesting is the group → site → feed tree of the config."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import quoteattr
+
+from lxml import etree
+
+from rsspress.config import EXAMPLE_CONFIG, FeedConfig
+
+UNGROUPED = "未分组"
+
+
+class OpmlError(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class OpmlFeed:
+    group: str
+    site: str
+    name: str
+    url: str
+    home: str | None = None
+    kind: str | None = None
+
+
+def read_opml(data: bytes) -> list[OpmlFeed]:
+    """Every feed outline, placed by its ancestors: group / site / feed.
+
+    Two levels of folders are group and site; deeper folders join the site's
+    name with " / "; a feed in a single folder is its own site; a feed in no
+    folder goes to the group 未分组.
+    """
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+    try:
+        root = etree.fromstring(data, parser)
+    except etree.XMLSyntaxError as exc:
+        raise OpmlError(f"not an OPML file: {exc}") from None
+    body = root.find("body")
+    if root.tag != "opml" or body is None:
+        raise OpmlError("not an OPML file: no <opml><body>")
+    feeds: list[OpmlFeed] = []
+    seen: set[tuple[str, str, str]] = set()
+
+    def walk(outline: Any, folders: list[str]) -> None:
+        title = (outline.get("title") or outline.get("text") or "").strip()
+        url = (outline.get("xmlUrl") or "").strip()
+        if not url:
+            for child in outline.iterfind("outline"):
+                walk(child, [*folders, title or "?"])
+            return
+        name = title or url
+        if len(folders) >= 2:
+            group, site = folders[0], " / ".join(folders[1:])
+        elif folders:
+            group, site = folders[0], name
+        else:
+            group, site = UNGROUPED, name
+        unique, n = name, 2
+        while (group, site, unique) in seen:  # two feeds of one name in one site
+            unique, n = f"{name} ({n})", n + 1
+        seen.add((group, site, unique))
+        kind = (outline.get("type") or "").strip().lower() or None
+        home = (outline.get("htmlUrl") or "").strip() or None
+        feeds.append(OpmlFeed(group, site, unique, url, home, kind))
+
+    for outline in body.iterfind("outline"):
+        walk(outline, [])
+    return feeds
+
+
+def write_opml(feeds: Iterable[FeedConfig], title: str = "rsspress") -> str:
+    """The config's feeds as OPML 2.0, nested group → site → feed."""
+    tree: dict[str, dict[str, list[FeedConfig]]] = {}
+    for feed in feeds:
+        tree.setdefault(feed.group, {}).setdefault(feed.site, []).append(feed)
+    lines = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        '<opml version="2.0">',
+        f"  <head><title>{_text(title)}</title></head>",
+        "  <body>",
+    ]
+    for group, sites in tree.items():
+        lines.append(f"    <outline text={quoteattr(group)} title={quoteattr(group)}>")
+        for site, site_feeds in sites.items():
+            lines.append(f"      <outline text={quoteattr(site)} title={quoteattr(site)}>")
+            for feed in site_feeds:
+                extra = f" htmlUrl={quoteattr(feed.home)}" if feed.home else ""
+                lines.append(
+                    f"        <outline type={quoteattr(feed.kind or 'rss')}"
+                    f" text={quoteattr(feed.name)} title={quoteattr(feed.name)}"
+                    f" xmlUrl={quoteattr(feed.url)}{extra} />"
+                )
+            lines.append("      </outline>")
+        lines.append("    </outline>")
+    lines += ["  </body>", "</opml>", ""]
+    return "\n".join(lines)
+
+
+def _text(value: str) -> str:
+    return quoteattr(value)[1:-1]
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    added: int
+    present: int  # already in the config (same place in the tree), left as they were
+
+
+def import_into_config(config_path: Path, feeds: list[OpmlFeed]) -> ImportResult:
+    """Add the feeds to a config file, keeping its comments and everything else.
+
+    A feed whose group / site / name is already there is left alone. A config
+    that does not exist yet starts as `rsspress init` writes it, minus its
+    sample feeds.
+    """
+    from ruamel.yaml import YAML
+    from ruamel.yaml.comments import CommentedMap
+
+    yaml = YAML()
+    yaml.preserve_quotes = True
+    yaml.width = 4096
+    if config_path.exists():
+        document = yaml.load(config_path.read_text(encoding="utf-8"))
+    else:
+        document = yaml.load(EXAMPLE_CONFIG)
+        document["feeds"] = CommentedMap()
+    if document.get("feeds") is None:
+        document["feeds"] = CommentedMap()
+    tree = document["feeds"]
+    added = present = 0
+    for feed in feeds:
+        sites = tree.setdefault(feed.group, CommentedMap())
+        named = sites.setdefault(feed.site, CommentedMap())
+        if feed.name in named:
+            present += 1
+            continue
+        if feed.home or (feed.kind and feed.kind != "rss"):
+            entry = CommentedMap(url=feed.url)
+            if feed.home:
+                entry["home"] = feed.home
+            if feed.kind and feed.kind != "rss":
+                entry["type"] = feed.kind
+            entry.fa.set_flow_style()
+            named[feed.name] = entry
+        else:
+            named[feed.name] = feed.url
+        added += 1
+    tmp = config_path.with_name(f".{config_path.name}.tmp")
+    with open(tmp, "w", encoding="utf-8") as handle:
+        yaml.dump(document, handle)
+    tmp.replace(config_path)
+    return ImportResult(added, present)
