@@ -126,6 +126,8 @@ def _print_summary(summary: RunSummary, elapsed: float, config: Config) -> None:
         )
     skipped = f", {summary.skipped} backing off" if summary.skipped else ""
     filtered = f", {summary.filtered} filtered out" if summary.filtered else ""
+    if summary.pruned:
+        filtered += f", {summary.pruned} old posts removed"
     click.echo(
         f"{summary.fetched} fetched, {summary.not_modified} not modified, "
         f"{summary.failed} failed{skipped}; {summary.posts_written} posts written{filtered} "

@@ -175,6 +175,14 @@ class FetchConfig:
 
 
 @dataclass(frozen=True)
+class RetentionConfig:
+    """How long posts stay. None: for ever."""
+
+    days: float | None = None  # posts of items older than this go
+    per_feed: int | None = None  # only the newest N posts of each feed stay
+
+
+@dataclass(frozen=True)
 class Config:
     path: Path
     output: OutputConfig
@@ -184,6 +192,7 @@ class Config:
     fetch: FetchConfig
     feeds: tuple[FeedConfig, ...] = field(default_factory=tuple)
     content: ContentConfig = field(default_factory=ContentConfig)
+    retention: RetentionConfig = field(default_factory=RetentionConfig)
 
 
 def load_config(path: Path | str) -> Config:
@@ -271,7 +280,9 @@ class _Reader:
 
     def config(self, root: Node) -> Config:
         top = self.mapping(
-            root, "", ("output", "state", "images", "rsshub", "fetch", "content", "feeds")
+            root,
+            "",
+            ("output", "state", "images", "rsshub", "fetch", "content", "retention", "feeds"),
         )
         output = self.output(top.get("output"))
         state = self.resolve_path(
@@ -289,6 +300,7 @@ class _Reader:
         feeds = self.feeds(top["feeds"][1], rsshub)
         content = self.content(top.get("content"))
         return Config(
+            retention=self.retention(top.get("retention")),
             content=content,
             path=self.path,
             output=output,
@@ -378,6 +390,19 @@ class _Reader:
             if not images.proxy_key:
                 raise self.fail(where, "images.proxy_key", MISSING_KEY)
         return images
+
+    def retention(self, pair: tuple[Node, Node] | None) -> RetentionConfig:
+        if pair is None:
+            return RetentionConfig()
+        keys = self.mapping(pair[1], "retention", ("days", "per_feed"))
+        values: dict[str, Any] = {}
+        if "days" in keys:
+            values["days"] = self.number(keys["days"][1], "retention.days")
+        if "per_feed" in keys:
+            values["per_feed"] = int(
+                self.number(keys["per_feed"][1], "retention.per_feed", integer=True)
+            )
+        return RetentionConfig(**values)
 
     def content(self, pair: tuple[Node, Node] | None) -> ContentConfig:
         values: dict[str, Any] = {}
@@ -658,6 +683,11 @@ rsshub: https://rsshub.app   # base of every rsshub:/route below
 #     - drop: {older_than: 30d}
 #     - keep: {categories: 手机}
 #       feeds: [科技资讯/IT之家]
+
+# retention:                 # optional; posts stay for ever unless you say
+#   days: 90                 # remove the posts of items older than this
+#   per_feed: 500            # keep only the newest N posts of each feed
+# (removed items are remembered: they never come back)
 
 # group -> site -> feed name: URL. The three names become the post's
 # categories; the site's name is its author.

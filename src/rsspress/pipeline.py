@@ -33,6 +33,7 @@ from rsspress.fetch import Fetcher, FetchError, FetchRequest, FetchResult
 from rsspress.parse import ParseError, parse_feed
 from rsspress.publish import remove_stale_temp_files, write_atomic
 from rsspress.publish.hexo import HexoPost, post_filename, render_post
+from rsspress.retention import prune
 from rsspress.store import FeedState, FetchOutcome, ItemRecord, PageRecord, Store
 from rsspress.workers import start_worker_pool
 
@@ -57,6 +58,7 @@ class RunSummary:
     failed: int = 0
     posts_written: int = 0
     filtered: int = 0
+    pruned: int = 0  # posts removed by the retention policy
     failures: list[FeedReport] = field(default_factory=list)
 
     @property
@@ -124,6 +126,7 @@ def run_update(
         else:
             workers = 1
         asyncio.run(_update(config, store, states, due, summary, on_feed, clock, pool, workers))
+        summary.pruned = prune(store, config.output.dir, config.retention, clock())
         return summary
     finally:
         if pool is not None:

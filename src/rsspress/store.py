@@ -71,6 +71,11 @@ MIGRATIONS: tuple[str, ...] = (
         error      TEXT
     );
     """,
+    # 4: retention. A pruned item keeps its row (so it never comes back) but
+    # loses its post and its content.
+    """
+    ALTER TABLE items ADD COLUMN pruned_at REAL;
+    """,
 )
 
 
@@ -110,6 +115,15 @@ class ItemRecord:
     first_seen_at: float
     published_at: float | None
     dropped: str | None = None  # why a filter dropped it; then there is no post
+
+
+@dataclass(frozen=True)
+class PostedItem:
+    id: int
+    feed_key: str
+    filename: str
+    date: str  # ISO 8601, '' when the item had none
+    first_seen_at: float
 
 
 @dataclass(frozen=True)
@@ -228,7 +242,7 @@ class Store:
             """SELECT key, grp, site, name, url, etag, last_modified, last_fetch_at, last_ok_at,
                       last_outcome, error_kind, error_message, failures, next_attempt_at,
                       (SELECT COUNT(*) FROM items WHERE items.feed_key = feeds.key
-                                                        AND items.dropped IS NULL)
+                                                        AND items.filename IS NOT NULL)
                FROM feeds"""
         ).fetchall()
         return {row[0]: FeedState(*row) for row in rows}
@@ -274,6 +288,22 @@ class Store:
             )
             found.update(dict(rows.fetchall()))
         return found
+
+    def posted_items(self) -> list[PostedItem]:
+        """Every item that has a post now, for retention."""
+        rows = self.db.execute(
+            """SELECT id, feed_key, filename, COALESCE(date, ''), first_seen_at FROM items
+               WHERE filename IS NOT NULL"""
+        )
+        return [PostedItem(*row) for row in rows]
+
+    def mark_pruned(self, item_id: int, at: float) -> None:
+        """The item's post is gone: remember the item, forget its post and content."""
+        with self.transaction():
+            self.db.execute(
+                "UPDATE items SET filename = NULL, content = '', pruned_at = ? WHERE id = ?",
+                (at, item_id),
+            )
 
     def pages(self) -> list[PageRecord]:
         rows = self.db.execute("SELECT url, fetched_at, content, error FROM pages ORDER BY url")
