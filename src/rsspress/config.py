@@ -112,11 +112,19 @@ class CleanupRule:
     def matches(self, feed: FeedConfig, link_host: str | None) -> bool:
         if not self.hosts and not self.feeds:
             return True
-        host = (link_host or "").lower()
-        if any(host == h or host.endswith("." + h) for h in self.hosts):
-            return True
-        path = "/".join(feed.categories)
-        return any(path == f or path.startswith(f + "/") for f in self.feeds)
+        return host_matches(link_host, self.hosts) or feed_in(feed, self.feeds)
+
+
+def host_matches(host: str | None, hosts: tuple[str, ...]) -> bool:
+    """Is ``host`` one of ``hosts``, or a subdomain of one?"""
+    host = (host or "").lower()
+    return any(host == h or host.endswith("." + h) for h in hosts)
+
+
+def feed_in(feed: FeedConfig, paths: tuple[str, ...]) -> bool:
+    """Is the feed at, or under, one of these "group", "group/site" or "group/site/feed"?"""
+    path = "/".join(feed.categories)
+    return any(path == p or path.startswith(p + "/") for p in paths)
 
 
 @dataclass(frozen=True)
@@ -139,8 +147,7 @@ class FilterRule:
     newer_than: dt.timedelta | None = None
 
     def applies_to(self, feed: FeedConfig) -> bool:
-        path = "/".join(feed.categories)
-        return not self.feeds or any(path == f or path.startswith(f + "/") for f in self.feeds)
+        return not self.feeds or feed_in(feed, self.feeds)
 
     def describe(self) -> str:
         parts = [f"{name}~{'|'.join(p.text for p in patterns)}" for name, patterns in self.fields]

@@ -19,3 +19,13 @@ def absolute(url: str, base: str | None) -> str:
     if base and not url_scheme(url):
         return urljoin(base, url)
     return url
+
+
+# The host of an absolute URL: urlsplit's hostname for the common case, without its cost.
+_HOST = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://(?:[^@/?#]*@)?([^:/?#\[\]]+)")
+
+
+def url_host(url: str) -> str | None:
+    """The lower-cased host of an absolute URL; None for a relative one or an IPv6 literal."""
+    match = _HOST.match(url)
+    return match.group(1).lower() if match else None

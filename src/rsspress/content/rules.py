@@ -3,24 +3,19 @@
 from __future__ import annotations
 
 import functools
-import re
 from urllib.parse import urlsplit
 
 from selectolax.lexbor import LexborHTMLParser
 
-from rsspress.config import CleanupRule, FeedConfig
+from rsspress.config import CleanupRule, FeedConfig, host_matches
+from rsspress.urls import url_host
 
 NO_RULE = CleanupRule()
 
 
 def rule_for(rules: tuple[CleanupRule, ...], feed: FeedConfig, link: str | None) -> CleanupRule:
     """Every rule that matches the item, merged; the user's rules come first."""
-    match = _HOST.match(link) if link else None
-    return _merged(rules, feed, match.group(1).lower() if match else None)
-
-
-# The host of an absolute URL (urlsplit's hostname, for the common case, without its cost).
-_HOST = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://(?:[^@/?#]*@)?([^:/?#\[\]]+)")
+    return _merged(rules, feed, url_host(link) if link else None)
 
 
 @functools.lru_cache(maxsize=1024)
@@ -61,8 +56,8 @@ def apply_rule(tree: LexborHTMLParser, rule: CleanupRule) -> LexborHTMLParser:
 
 def image_referer(rules: tuple[CleanupRule, ...], image_url: str) -> str | None:
     """The Referer an image's host demands (for an image proxy; browsers cannot send one)."""
-    host = (urlsplit(image_url).hostname or "").lower()
+    host = urlsplit(image_url).hostname
     for rule in rules:
-        if rule.referer and any(host == h or host.endswith("." + h) for h in rule.hosts):
+        if rule.referer and host_matches(host, rule.hosts):
             return rule.referer
     return None

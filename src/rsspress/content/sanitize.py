@@ -17,8 +17,6 @@ import nh3
 
 from rsspress.urls import url_scheme
 
-DEFAULT_IFRAME_HOSTS = ("player.bilibili.com", "www.youtube.com", "player.vimeo.com")
-
 # Compact word lists are easier to review than one name per line.
 TAGS = frozenset(
     "a abbr article aside audio b bdi bdo blockquote br caption center cite code col colgroup"
