@@ -31,8 +31,8 @@ def test_the_documented_shape_loads(tmp_path: Path) -> None:
 
     config = load_config(path)
 
-    assert config.output.dir == tmp_path / "conf" / "posts"
-    assert config.output.profile == "compat"
+    assert config.outputs[0].dir == tmp_path / "conf" / "posts"
+    assert config.outputs[0].profile == "compat"
     assert config.state == tmp_path / "conf" / "state.db"
     assert config.images.proxy == "https://cors.zfour.workers.dev/?{url}"
     assert config.images.rewrite == "http"

@@ -9,22 +9,14 @@ import pytest
 import yaml
 
 from rsspress.publish import write_atomic
-from rsspress.publish.hexo import (
-    HexoPost,
-    compat_date,
-    plain_title,
-    post_filename,
-    render_compat,
-    render_default,
-    yaml_quoted,
-    yaml_scalar,
-)
+from rsspress.publish.hexo import compat_date, post_filename, render_compat, render_default
+from rsspress.publish.post import Post, plain_title, yaml_quoted, yaml_scalar
 
 NASTY = '- > @ It\'s "C:\\path" \x08\x7f\x85 a\nb: c #d {{x}} [e] *f* &g'
 FALLBACK = dt.datetime(2026, 11, 25, 12, 0, tzinfo=dt.UTC)
 
 
-def post(**changes: object) -> HexoPost:
+def post(**changes: object) -> Post:
     values: dict[str, object] = {
         "title": "标题",
         "categories": ("新媒体", "ZAKER", "channel"),
@@ -36,7 +28,7 @@ def post(**changes: object) -> HexoPost:
         "body": "<p>x</p>",
     }
     values.update(changes)
-    return HexoPost(**values)  # type: ignore[arg-type]
+    return Post(**values)  # type: ignore[arg-type]
 
 
 def front_matter(text: str) -> dict[str, object]:

@@ -18,8 +18,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from rsspress import __version__
-from rsspress.config import EXAMPLE_CONFIG, Config, ConfigError, load_config
+from rsspress.config import EXAMPLE_CONFIG, Config, ConfigError, OutputConfig, load_config
 from rsspress.pipeline import FeedReport, RunSummary, run_update
+from rsspress.publish.site import SiteReport
 from rsspress.store import FeedState, Store, StoreLocked
 
 EXIT_OK, EXIT_FEEDS_FAILED, EXIT_USAGE = 0, 1, 2
@@ -131,14 +132,70 @@ def _print_summary(summary: RunSummary, elapsed: float, config: Config) -> None:
     click.echo(
         f"{summary.fetched} fetched, {summary.not_modified} not modified, "
         f"{summary.failed} failed{skipped}; {summary.posts_written} posts written{filtered} "
-        f"to {config.output.dir} in {elapsed:.1f}s"
+        f"to {', '.join(str(out.dir) for out in config.post_outputs) or 'the state'} "
+        f"in {elapsed:.1f}s"
     )
+    for out, site in zip(config.site_outputs, summary.sites, strict=True):
+        _print_site(out, site)
     if summary.failed:
         click.echo(
             "failed feeds are retried on later runs with backoff; "
             "`rsspress status` shows them, `rsspress run --force` retries them now",
             err=True,
         )
+
+
+def _print_site(out: OutputConfig, report: SiteReport) -> None:
+    click.echo(
+        f"site {out.dir}: {report.written} files written, {report.removed} removed, "
+        f"{report.pages - report.written} unchanged, in {report.seconds:.1f}s"
+    )
+
+
+@cli.command()
+@config_option
+def build(config_path: Path) -> None:
+    """Build the HTML site outputs from the state, without fetching."""
+    from rsspress.publish.site import build_sites
+
+    config = _load(config_path)
+    if not config.site_outputs:
+        _err().print(
+            f"[red]error:[/] {config_path} has no output with format: html; "
+            "posts (hexo, hugo, jekyll) are written by `rsspress run`",
+            highlight=False,
+        )
+        raise SystemExit(EXIT_USAGE)
+    with Store(config.state) as store:
+        reports = build_sites(config, store)
+    for out, report in zip(config.site_outputs, reports, strict=True):
+        _print_site(out, report)
+
+
+@cli.command()
+@config_option
+@click.option("--listen", help="host:port (default: the site output's listen, 127.0.0.1:8000).")
+def serve(config_path: Path, listen: str | None) -> None:
+    """Preview the HTML site on 127.0.0.1, rebuilt whenever the state changes."""
+    from rsspress.publish.site.serve import serve_site
+
+    config = _load(config_path)
+    if not config.site_outputs:
+        _err().print(f"[red]error:[/] {config_path} has no output with format: html")
+        raise SystemExit(EXIT_USAGE)
+    out = config.site_outputs[0]
+    host, _, port = (listen or out.listen).rpartition(":")
+    if not port.isdigit():
+        _err().print(f"[red]error:[/] --listen wants host:port, got {listen!r}")
+        raise SystemExit(EXIT_USAGE)
+    serve_site(
+        config,
+        out,
+        host.strip("[]") or "127.0.0.1",
+        int(port),
+        on_build=lambda report: _print_site(out, report),
+        on_ready=lambda url: click.echo(f"serving {out.dir} at {url} (Ctrl-C stops)"),
+    )
 
 
 @cli.command("import")

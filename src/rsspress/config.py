@@ -13,6 +13,7 @@ import ipaddress
 import json
 import os
 import re
+import zoneinfo
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,7 +26,8 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from rsspress import __version__
 
 PROFILES = ("compat", "default")
-FORMATS = ("hexo",)
+FORMATS = ("hexo", "hugo", "jekyll", "html")
+POST_FORMATS = ("hexo", "hugo", "jekyll")  # one file per item, for a static site generator
 REWRITE_MODES = ("http", "all", "none")
 DEFAULT_USER_AGENT = f"rsspress/{__version__} (+https://pypi.org/project/rsspress/)"
 
@@ -74,9 +76,23 @@ class FeedConfig:
 
 @dataclass(frozen=True)
 class OutputConfig:
+    """One place rsspress publishes to: posts for a generator, or a whole HTML site."""
+
     dir: Path
-    format: str = "hexo"
-    profile: str = "default"
+    format: str = "hexo"  # hexo | hugo | jekyll | html
+    profile: str = "default"  # compat is Hexo only: the reference site's bytes
+    # The HTML site (format: html):
+    title: str = "rsspress"
+    base_url: str = "/"  # where readers reach the site; absolute URLs in output feeds need it
+    timezone: str = "UTC"  # dates in pages before the reader's browser shows its own zone
+    page_size: int = 30  # items per list page
+    templates: Path | None = None  # a folder whose templates replace the shipped ones
+    listen: str = "127.0.0.1:8000"  # where `rsspress serve` previews the site
+    language: str = "zh-CN"  # the pages' lang; labels are Chinese, or English for en*
+
+    @property
+    def is_site(self) -> bool:
+        return self.format == "html"
 
 
 @dataclass(frozen=True)
@@ -192,7 +208,7 @@ class RetentionConfig:
 @dataclass(frozen=True)
 class Config:
     path: Path
-    output: OutputConfig
+    outputs: tuple[OutputConfig, ...]
     state: Path
     images: ImagesConfig
     rsshub: str
@@ -200,6 +216,16 @@ class Config:
     feeds: tuple[FeedConfig, ...] = field(default_factory=tuple)
     content: ContentConfig = field(default_factory=ContentConfig)
     retention: RetentionConfig = field(default_factory=RetentionConfig)
+
+    @property
+    def post_outputs(self) -> tuple[OutputConfig, ...]:
+        """Outputs that get a file per item as it is published (Hexo, Hugo, Jekyll)."""
+        return tuple(out for out in self.outputs if not out.is_site)
+
+    @property
+    def site_outputs(self) -> tuple[OutputConfig, ...]:
+        """HTML sites, built from the state after each run (or by `rsspress build`)."""
+        return tuple(out for out in self.outputs if out.is_site)
 
 
 def load_config(path: Path | str) -> Config:
@@ -291,7 +317,7 @@ class _Reader:
             "",
             ("output", "state", "images", "rsshub", "fetch", "content", "retention", "feeds"),
         )
-        output = self.output(top.get("output"))
+        outputs = self.outputs(top.get("output"))
         state = self.resolve_path(
             self.string(top["state"][1], "state") if "state" in top else "state.db"
         )
@@ -310,7 +336,7 @@ class _Reader:
             retention=self.retention(top.get("retention")),
             content=content,
             path=self.path,
-            output=output,
+            outputs=outputs,
             state=state,
             images=images,
             rsshub=rsshub,
@@ -322,22 +348,85 @@ class _Reader:
         p = Path(value).expanduser()
         return p if p.is_absolute() else self.base / p
 
-    def output(self, pair: tuple[Node, Node] | None) -> OutputConfig:
+    def outputs(self, pair: tuple[Node, Node] | None) -> tuple[OutputConfig, ...]:
+        """``output:`` is one mapping, or a list of them for several outputs at once."""
         if pair is None:
-            return OutputConfig(dir=self.base / "posts")
-        keys = self.mapping(pair[1], "output", ("dir", "format", "profile"))
-        out_dir = self.string(keys["dir"][1], "output.dir") if "dir" in keys else "posts"
+            return (OutputConfig(dir=self.base / "posts"),)
+        node = pair[1]
+        if not isinstance(node, SequenceNode):
+            return (self.output(node, "output"),)
+        if not node.value:
+            raise self.fail(node, "output", "at least one output")
+        outputs = tuple(self.output(item, f"output[{n}]") for n, item in enumerate(node.value))
+        seen: dict[Path, int] = {}
+        for n, (item, out) in enumerate(zip(node.value, outputs, strict=True)):
+            if out.dir in seen:
+                raise self.fail(
+                    item,
+                    f"output[{n}].dir",
+                    f"a folder of its own (output[{seen[out.dir]}] writes to {out.dir} too)",
+                )
+            seen[out.dir] = n
+        return outputs
+
+    def output(self, node: Node, key: str) -> OutputConfig:
+        names = ("dir", "format", "profile", "title", "base_url", "timezone", "page_size",
+                 "templates", "listen", "language")  # fmt: skip
+        keys = self.mapping(node, key, names)
         fmt = (
-            self.string(keys["format"][1], "output.format", choices=FORMATS)
+            self.string(keys["format"][1], f"{key}.format", choices=FORMATS)
             if "format" in keys
             else "hexo"
         )
-        profile = (
-            self.string(keys["profile"][1], "output.profile", choices=PROFILES)
-            if "profile" in keys
-            else "default"
-        )
-        return OutputConfig(dir=self.resolve_path(out_dir), format=fmt, profile=profile)
+        default_dir = "site" if fmt == "html" else "posts"
+        out_dir = self.string(keys["dir"][1], f"{key}.dir") if "dir" in keys else default_dir
+        values: dict[str, Any] = {"dir": self.resolve_path(out_dir), "format": fmt}
+        if "profile" in keys:
+            values["profile"] = self.string(keys["profile"][1], f"{key}.profile", choices=PROFILES)
+            if values["profile"] == "compat" and fmt != "hexo":
+                raise self.fail(
+                    keys["profile"][1],
+                    f"{key}.profile",
+                    "default: compat reproduces the reference site's Hexo posts only",
+                )
+        site_keys = (
+            "title", "base_url", "timezone", "page_size", "templates", "listen", "language"
+        )  # fmt: skip
+        if fmt != "html":
+            for name in site_keys:
+                if name in keys:
+                    raise self.fail(keys[name][0], f"{key}.{name}", "format: html for this key")
+        for name in ("title", "base_url", "timezone", "listen", "language"):
+            if name in keys:
+                values[name] = self.string(keys[name][1], f"{key}.{name}")
+        if "base_url" in values:
+            base = values["base_url"]
+            if not (base.startswith("/") or urlsplit(base).scheme in ("http", "https")):
+                raise self.fail(
+                    keys["base_url"][1],
+                    f"{key}.base_url",
+                    f"an http(s) URL or a path starting with /, got {base!r}",
+                )
+            values["base_url"] = base if base.endswith("/") else base + "/"
+        if "timezone" in values:
+            try:
+                zoneinfo.ZoneInfo(values["timezone"])
+            except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+                raise self.fail(
+                    keys["timezone"][1],
+                    f"{key}.timezone",
+                    f"an IANA time zone such as Asia/Shanghai, got {values['timezone']!r}",
+                ) from None
+        if "page_size" in keys:
+            values["page_size"] = int(
+                self.number(keys["page_size"][1], f"{key}.page_size", integer=True)
+            )
+        if "templates" in keys:
+            folder = self.resolve_path(self.string(keys["templates"][1], f"{key}.templates"))
+            if not folder.is_dir():
+                raise self.fail(keys["templates"][1], f"{key}.templates", f"a folder ({folder})")
+            values["templates"] = folder
+        return OutputConfig(**values)
 
     def images(self, pair: tuple[Node, Node] | None) -> ImagesConfig:
         if pair is None:
@@ -650,8 +739,18 @@ EXAMPLE_CONFIG = """\
 
 output:
   dir: posts            # where posts are written
-  format: hexo          # hexo (more formats to come)
+  format: hexo          # hexo | hugo | jekyll | html (a whole news site)
   profile: default      # default: safe for Hexo; compat: byte for byte like the reference site
+# Several outputs at once: a list.
+# output:
+#   - {dir: source/_posts, format: hexo}
+#   - dir: site
+#     format: html
+#     title: 我的新闻
+#     base_url: https://news.example.com/   # where readers reach it (for its feeds)
+#     timezone: Asia/Shanghai               # until the reader's browser shows its own zone
+#     page_size: 30
+#     templates: my-templates               # optional: your own Jinja2 templates
 
 state: state.db         # SQLite file that remembers feeds and published items
 

@@ -23,8 +23,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rsspress.config import CleanupRule, Config, ContentConfig, FeedConfig, ImagesConfig
-from rsspress.content import prepare_body
+from rsspress.config import (
+    CleanupRule,
+    Config,
+    ContentConfig,
+    FeedConfig,
+    ImagesConfig,
+    OutputConfig,
+)
+from rsspress.content import PreparedBody, prepare_body, summary_of
 from rsspress.content.filters import drop_reason
 from rsspress.content.fulltext import extract_article
 from rsspress.content.rules import rule_for
@@ -32,7 +39,10 @@ from rsspress.decide import new_items, placeholder_number, post_id
 from rsspress.fetch import Fetcher, FetchError, FetchRequest, FetchResult
 from rsspress.parse import ParseError, parse_feed
 from rsspress.publish import remove_stale_temp_files, write_atomic
-from rsspress.publish.hexo import HexoPost, post_filename, render_post
+from rsspress.publish.formats import post_file_name, render_post_text
+from rsspress.publish.hexo import post_filename
+from rsspress.publish.post import Post
+from rsspress.publish.site import SiteReport, build_sites
 from rsspress.retention import prune
 from rsspress.store import FeedState, FetchOutcome, ItemRecord, PageRecord, Store
 from rsspress.workers import start_worker_pool
@@ -59,6 +69,7 @@ class RunSummary:
     posts_written: int = 0
     filtered: int = 0
     pruned: int = 0  # posts removed by the retention policy
+    sites: list[SiteReport] = field(default_factory=list)  # the HTML sites built after the run
     failures: list[FeedReport] = field(default_factory=list)
 
     @property
@@ -73,9 +84,16 @@ PARALLEL_MIN_FEEDS = 16
 
 
 @dataclass(frozen=True)
-class BuiltPost:
-    filename: str
+class PostFile:
+    path: Path
     text: str
+
+
+@dataclass(frozen=True)
+class BuiltPost:
+    """A new item: its file in each post output, and what the store keeps of it."""
+
+    files: tuple[PostFile, ...]
     record: ItemRecord
 
 
@@ -112,8 +130,9 @@ def run_update(
     try:
         store.lock()
         store.sync_feeds(config.feeds)
-        config.output.dir.mkdir(parents=True, exist_ok=True)
-        remove_stale_temp_files(config.output.dir)
+        for out in config.post_outputs:
+            out.dir.mkdir(parents=True, exist_ok=True)
+            remove_stale_temp_files(out.dir)
         states = store.feed_states()
         now = clock()
         due = [f for f in config.feeds if force or is_due(states[f.key], now)]
@@ -126,7 +145,8 @@ def run_update(
         else:
             workers = 1
         asyncio.run(_update(config, store, states, due, summary, on_feed, clock, pool, workers))
-        summary.pruned = prune(store, config.output.dir, config.retention, clock())
+        summary.pruned = prune(store, config.post_outputs, config.retention, clock())
+        summary.sites = build_sites(config, store)
         return summary
     finally:
         if pool is not None:
@@ -190,15 +210,16 @@ async def _update(
             known,
             config.images,
             config.content,
-            config.output.profile,
+            config.post_outputs,
+            bool(config.site_outputs),
             now,
             pages,
         )
         try:
             if pool is None:
-                written = build_and_write(config.output.dir, job)
+                written = build_and_write(job)
             else:
-                written = await loop.run_in_executor(pool, build_and_write, config.output.dir, job)
+                written = await loop.run_in_executor(pool, build_and_write, job)
         except Exception as exc:  # a bug, a full disk or a dead worker: this feed fails
             written = FeedWritten(error=FetchError("internal", f"{type(exc).__name__}: {exc}"))
         report(publish_build(config, store, states[feed.key], feed, result, written, now, rng))
@@ -291,18 +312,20 @@ class FeedJob:
     known: frozenset[str]  # item keys already published or dropped
     images: ImagesConfig
     content: ContentConfig
-    profile: str
+    outputs: tuple[OutputConfig, ...]  # the post outputs (Hexo, Hugo, Jekyll)
+    site: bool  # an HTML site is built too: keep each item's cleaned body in the state
     now: float
     pages: dict[str, Page] = field(default_factory=dict)  # full text, by item link
 
 
-def build_and_write(out_dir: Path, job: FeedJob) -> FeedWritten:
+def build_and_write(job: FeedJob) -> FeedWritten:
     """Build a feed's posts and write each one atomically; what the workers run."""
     build = build_feed(job)
     if build.error is not None:
         return FeedWritten(error=build.error)
     for post in build.posts:
-        write_atomic(out_dir / post.filename, post.text)
+        for file in post.files:
+            write_atomic(file.path, file.text)
     return FeedWritten(
         records=tuple(post.record for post in build.posts) + build.dropped, pages=build.pages
     )
@@ -313,9 +336,11 @@ def build_feed(job: FeedJob) -> FeedBuild:
 
     Runs in worker processes; every failure comes back as a value.
     """
-    feed, content, images, profile, now = job.feed, job.content, job.images, job.profile, job.now
+    feed, content, images, now = job.feed, job.content, job.images, job.now
+    # Each profile's body is prepared once, whatever the number of outputs using it.
+    profiles = {out.profile for out in job.outputs} | ({"default"} if job.site else set())
     try:
-        parsed = parse_feed(job.body, feed.url, job.charset, date_text=profile == "compat")
+        parsed = parse_feed(job.body, feed.url, job.charset, date_text="compat" in profiles)
     except ParseError as exc:
         return FeedBuild(error=FetchError("parse", f"not a feed: {exc}"))
     posts: list[BuiltPost] = []
@@ -352,32 +377,47 @@ def build_feed(job: FeedJob) -> FeedBuild:
                 page_records.append(record_of_page)
             if article is not None:
                 html, base_url = article, page.final_url or page.url
-        prepared = prepare_body(
-            html,
-            base_url=base_url,
-            images=images,
-            profile=profile,
-            placeholder_n=placeholder_number(pid),
-            content=content,
-            rule=rule,
-            media_images=item.image_urls,
-        )
-        text = render_post(
-            HexoPost(
+        prepared: dict[str, PreparedBody] = {
+            profile: prepare_body(
+                html,
+                base_url=base_url,
+                images=images,
+                profile=profile,
+                placeholder_n=placeholder_number(pid),
+                content=content,
+                rule=rule,
+                media_images=item.image_urls,
+            )
+            for profile in sorted(profiles)
+        }
+        files: list[PostFile] = []
+        for out in job.outputs:
+            body = prepared[out.profile]
+            post = Post(
                 title=item.title,
                 categories=feed.categories,
                 author=feed.site,
                 date_text=item.date_text,
                 date=item.date,
                 fallback_date=first_seen,
-                cover=prepared.cover,
-                body=prepared.html,
-            ),
-            profile,
+                cover=body.cover,
+                body=body.html,
+                post_id=pid,
+                link=item.link,
+                image=body.image,
+            )
+            name = post_file_name(out.format, pid, post.when)
+            files.append(PostFile(out.dir / name, render_post_text(out.format, out.profile, post)))
+        site_body = prepared["default"] if job.site else None
+        record = dataclasses.replace(
+            record,
+            filename=post_filename(pid),
+            published_at=now,
+            body=site_body.html if site_body else None,
+            cover=site_body.image if site_body else None,
+            summary=summary_of(site_body.html) if site_body else None,
         )
-        filename = post_filename(pid)
-        record = dataclasses.replace(record, filename=filename, published_at=now)
-        posts.append(BuiltPost(filename, text, record))
+        posts.append(BuiltPost(tuple(files), record))
     return FeedBuild(posts=tuple(posts), dropped=tuple(dropped), pages=tuple(page_records))
 
 

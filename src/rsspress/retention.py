@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import defaultdict
-from pathlib import Path
 
-from rsspress.config import RetentionConfig
+from rsspress.config import OutputConfig, RetentionConfig
+from rsspress.publish.formats import post_file_name
+from rsspress.publish.post import item_when
 from rsspress.store import PostedItem, Store
 
 
 def item_time(item: PostedItem) -> float:
     """When the item was published: its own date, else when we first saw it."""
-    if item.date:
-        try:
-            return dt.datetime.fromisoformat(item.date).timestamp()
-        except ValueError:
-            pass
-    return item.first_seen_at
+    return item_when(item.date, item.first_seen_at).timestamp()
 
 
 def expired(items: list[PostedItem], policy: RetentionConfig, now: float) -> list[PostedItem]:
@@ -36,17 +31,24 @@ def expired(items: list[PostedItem], policy: RetentionConfig, now: float) -> lis
     return sorted(gone.values(), key=lambda i: i.id)
 
 
-def prune(store: Store, posts_dir: Path, policy: RetentionConfig, now: float) -> int:
+def prune(
+    store: Store, outputs: tuple[OutputConfig, ...], policy: RetentionConfig, now: float
+) -> int:
     """Remove expired posts; the state remembers their items so they never come back.
 
-    The file goes first: a process killed in between leaves a state row whose
-    file is already gone, and the next prune finishes the job.
+    The files go first: a process killed in between leaves a state row whose
+    files are already gone, and the next prune finishes the job. An HTML
+    site loses the item's page at its next build, which lists only the items
+    the state still publishes.
     """
     if policy.days is None and policy.per_feed is None:
         return 0
     removed = 0
     for item in expired(store.posted_items(), policy, now):
-        (posts_dir / item.filename).unlink(missing_ok=True)
+        when = item_when(item.date, item.first_seen_at)
+        for out in outputs:
+            if not out.is_site:
+                (out.dir / post_file_name(out.format, item.post_id, when)).unlink(missing_ok=True)
         store.mark_pruned(item.id, now)
         removed += 1
     return removed

@@ -76,6 +76,14 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE items ADD COLUMN pruned_at REAL;
     """,
+    # 5: the HTML site. The item's cleaned body (the default profile's), its
+    # cover image and a plain-text summary, so a site build never parses or
+    # sanitizes again.
+    """
+    ALTER TABLE items ADD COLUMN body TEXT;
+    ALTER TABLE items ADD COLUMN cover TEXT;
+    ALTER TABLE items ADD COLUMN summary TEXT;
+    """,
 )
 
 
@@ -115,15 +123,42 @@ class ItemRecord:
     first_seen_at: float
     published_at: float | None
     dropped: str | None = None  # why a filter dropped it; then there is no post
+    body: str | None = None  # cleaned for the HTML site (default profile); None: not prepared
+    cover: str | None = None  # its real cover image, if it has one
+    summary: str | None = None  # the body's first words as plain text (lists, search)
 
 
 @dataclass(frozen=True)
 class PostedItem:
     id: int
     feed_key: str
+    post_id: str
     filename: str
     date: str  # ISO 8601, '' when the item had none
     first_seen_at: float
+
+
+@dataclass(frozen=True)
+class SiteItem:
+    """A published item as the HTML site lists it (no body: lists don't need one)."""
+
+    id: int
+    feed_key: str
+    post_id: str
+    title: str
+    link: str | None
+    date: str | None  # ISO 8601
+    first_seen_at: float
+    cover: str | None
+    summary: str | None
+
+
+@dataclass(frozen=True)
+class SiteBody:
+    """What an item page shows: the cleaned body, or None and the raw HTML to clean."""
+
+    body: str | None
+    content: str
 
 
 @dataclass(frozen=True)
@@ -292,16 +327,37 @@ class Store:
     def posted_items(self) -> list[PostedItem]:
         """Every item that has a post now, for retention."""
         rows = self.db.execute(
-            """SELECT id, feed_key, filename, COALESCE(date, ''), first_seen_at FROM items
+            """SELECT id, feed_key, post_id, filename, COALESCE(date, ''), first_seen_at FROM items
                WHERE filename IS NOT NULL"""
         )
         return [PostedItem(*row) for row in rows]
+
+    def site_items(self) -> list[SiteItem]:
+        """Every item that is published now (not dropped, not pruned)."""
+        rows = self.db.execute(
+            """SELECT id, feed_key, post_id, title, link, date, first_seen_at, cover, summary
+               FROM items WHERE filename IS NOT NULL"""
+        )
+        return [SiteItem(*row) for row in rows]
+
+    def site_bodies(self, ids: Iterable[int]) -> dict[int, SiteBody]:
+        ids = list(ids)
+        found: dict[int, SiteBody] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self.db.execute(
+                f"SELECT id, body, content FROM items WHERE id IN ({marks})", chunk
+            )
+            found.update((row[0], SiteBody(row[1], row[2])) for row in rows)
+        return found
 
     def mark_pruned(self, item_id: int, at: float) -> None:
         """The item's post is gone: remember the item, forget its post and content."""
         with self.transaction():
             self.db.execute(
-                "UPDATE items SET filename = NULL, content = '', pruned_at = ? WHERE id = ?",
+                """UPDATE items SET filename = NULL, content = '', body = NULL, cover = NULL,
+                          summary = NULL, pruned_at = ? WHERE id = ?""",
                 (at, item_id),
             )
 
@@ -327,8 +383,8 @@ class Store:
             self.db.executemany(
                 """INSERT INTO items (feed_key, item_key, post_id, guid, link, title, date,
                                       date_text, author, content, filename, first_seen_at,
-                                      published_at, dropped)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                      published_at, dropped, body, cover, summary)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                    ON CONFLICT(feed_key, item_key) DO NOTHING""",
                 [
                     (
@@ -346,6 +402,9 @@ class Store:
                         i.first_seen_at,
                         i.published_at,
                         i.dropped,
+                        i.body,
+                        i.cover,
+                        i.summary,
                     )
                     for i in items
                 ],
@@ -354,7 +413,8 @@ class Store:
 
     def items(self, feed_key: str | None = None) -> list[ItemRecord]:
         sql = """SELECT item_key, post_id, guid, link, title, date, date_text, author, content,
-                        filename, first_seen_at, published_at, dropped FROM items"""
+                        filename, first_seen_at, published_at, dropped, body, cover, summary
+                 FROM items"""
         args: tuple[str, ...] = ()
         if feed_key is not None:
             sql += " WHERE feed_key = ?"

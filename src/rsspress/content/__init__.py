@@ -43,6 +43,7 @@ LAZY_IMAGE_ATTRS = (
 class PreparedBody:
     html: str  # ready to place in a post: proxied, escaped, Markdown-safe
     cover: str  # the cover image URL (proxied) or the placeholder
+    image: str | None = None  # the cover when the item has a real image (never the placeholder)
 
 
 def proxied(url: str, images: ImagesConfig) -> str:
@@ -60,6 +61,17 @@ def proxied(url: str, images: ImagesConfig) -> str:
 
 def placeholder(images: ImagesConfig, n: int) -> str:
     return images.placeholder.replace("{n}", str(n))
+
+
+_WHITE_SPACE = re.compile(r"\s+")
+
+
+def summary_of(html: str, limit: int = 200) -> str:
+    """The first ``limit`` characters of a body's text, on one line."""
+    tree = LexborHTMLParser("<body>" + html)
+    text = tree.body.text(separator=" ") if tree.body is not None else ""
+    text = _WHITE_SPACE.sub(" ", text).strip()
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def escape_braces(text: str) -> str:
@@ -130,6 +142,7 @@ def _prepare_compat(html: str, images: ImagesConfig, placeholder_n: int) -> Prep
     return PreparedBody(
         html=escape_braces(body),
         cover=cover if cover is not None else placeholder(images, placeholder_n),
+        image=cover,
     )
 
 
@@ -193,6 +206,7 @@ def _prepare_default(
     return PreparedBody(
         html=escape_braces(_markdown_safe(clean)),
         cover=cover if cover is not None else placeholder(images, placeholder_n),
+        image=cover,
     )
 
 

@@ -1,0 +1,51 @@
+"""Render Hugo content files. Pure: the text of a post from typed values, no I/O.
+
+The post is an ``.html`` content file: Hugo takes its body as HTML as it is
+(a ``.md`` file would go through Goldmark, which drops raw HTML by default).
+Hugo still reads shortcodes (``{{< >}}``, ``{{% %}}``) in any content file;
+the body's braces are already entities (content.escape_braces), and the
+front matter holds only single-quoted one-line strings.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from rsspress.publish.post import Post, plain_title, yaml_quoted
+
+
+def render_hugo(post: Post) -> str:
+    group, site, feed = (yaml_quoted(c) for c in post.categories)
+    lines = [
+        "---",
+        f"title: {yaml_quoted(plain_title(post.title))}",
+        f"date: {yaml_quoted(hugo_date(post.when))}",
+        "categories:",
+        f"  - {group}",
+        f"  - {site}",
+        f"  - {feed}",
+        f"author: {yaml_quoted(post.author)}",
+    ]
+    if post.image:
+        # `images` is what Hugo's own opengraph and twitter_cards templates read.
+        lines += ["images:", f"  - {yaml_quoted(post.image)}"]
+    if post.link:
+        lines.append(f"original: {yaml_quoted(post.link)}")
+    lines += ["---", "", "<div>", post.body, "</div>", ""]
+    return "\n".join(lines)
+
+
+def hugo_date(when: dt.datetime) -> str:
+    """ISO 8601 with the item's offset, or in UTC when that offset has seconds.
+
+    Hugo 0.111 cannot read an offset such as ``+05:45:30`` and silently gives
+    the post no date at all (0001-01-01); the same instant in UTC it reads.
+    """
+    offset = when.utcoffset()
+    if offset is not None and offset % dt.timedelta(minutes=1):
+        when = when.astimezone(dt.UTC)
+    return when.isoformat()
+
+
+def hugo_filename(post_id: str) -> str:
+    return post_id[:16] + ".html"

@@ -1,0 +1,95 @@
+"""What every post format shares: the item as a typed value, and safe YAML scalars.
+
+The YAML rules come from spec/hexo-posts.md (measured with real Hexo 8) and
+hold for Hugo and Jekyll too: titles single-quoted on one line without
+control characters, so no YAML reader can see anything but a string.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import re
+from dataclasses import dataclass
+
+import yaml
+from selectolax.lexbor import LexborHTMLParser
+
+# Characters js-yaml refuses anywhere in front matter, even inside quotes.
+_YAML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff\ud800-\udfff]")
+# Line breaks YAML folds into a space inside quotes; we fold them ourselves.
+_LINE_BREAKS = re.compile(r"\s*[\r\n\u0085\u2028\u2029]+\s*")
+
+
+@dataclass(frozen=True)
+class Post:
+    """An item as every post format sees it."""
+
+    title: str  # as the feed gave it; may hold entities and tags
+    categories: tuple[str, str, str]  # group, site, feed
+    author: str
+    date_text: str | None  # the feed's own spelling of the date
+    date: dt.datetime | None  # the same date, parsed, with its offset
+    fallback_date: dt.datetime  # when the item has no usable date: when it was first seen
+    cover: str  # the cover image, or the placeholder
+    body: str  # prepared by rsspress.content
+    post_id: str = ""  # decide.post_id: names the file
+    link: str | None = None  # the original article
+    image: str | None = None  # the cover when it is a real image of the item
+
+    @property
+    def when(self) -> dt.datetime:
+        """The post's date, always with an offset."""
+        when = self.date or self.fallback_date
+        return when if when.tzinfo is not None else when.replace(tzinfo=dt.UTC)
+
+
+def item_when(date_iso: str | None, first_seen_at: float) -> dt.datetime:
+    """An item's date as the store keeps it (:attr:`Post.when` of its post)."""
+    if date_iso:
+        try:
+            when = dt.datetime.fromisoformat(date_iso)
+        except ValueError:
+            pass
+        else:
+            return when if when.tzinfo is not None else when.replace(tzinfo=dt.UTC)
+    return dt.datetime.fromtimestamp(first_seen_at, dt.UTC)
+
+
+def plain_title(raw: str) -> str:
+    """Titles are plain text: entities decoded, tags dropped, one line."""
+    text = raw
+    if "<" in text or "&" in text:
+        tree = LexborHTMLParser("<body><p>" + text)
+        text = tree.body.text() if tree.body is not None else text
+    return one_line(text)
+
+
+def one_line(text: str) -> str:
+    text = _YAML_BAD.sub("", text)
+    return _LINE_BREAKS.sub(" ", text).strip()
+
+
+def yaml_quoted(text: str) -> str:
+    """A single-quoted one-line YAML scalar (the reference's style)."""
+    return "'" + one_line(text).replace("'", "''") + "'"
+
+
+_PLAIN_SAFE = re.compile(r"[^\s\-?:,\[\]{}#&*!|>'\"%@`][^:#]*")
+
+
+@functools.lru_cache(maxsize=4096)
+def yaml_scalar(text: str) -> str:
+    """Plain when YAML reads it back as the same string, else single-quoted.
+
+    The reference wrote categories and author plain (``- 新媒体``); a name such
+    as ``C#``, ``yes`` or ``a: b`` needs quotes to stay a string.
+    """
+    clean = one_line(text)
+    if clean and clean == clean.strip() and _PLAIN_SAFE.fullmatch(clean):
+        try:
+            if yaml.safe_load(clean) == clean:
+                return clean
+        except yaml.YAMLError:
+            pass
+    return yaml_quoted(clean)
