@@ -19,6 +19,7 @@ import datetime as dt
 import fcntl
 import hashlib
 import json
+import os
 import re
 import time
 import unicodedata
@@ -170,7 +171,7 @@ def _site_lock(directory: Path) -> Iterator[None]:
 # -- the model ------------------------------------------------------------------
 
 
-_UNSAFE_IN_PATH = re.compile(r"[\s/\\?#%&:*\"'<>|\[\]{}^`~;=+,@!$()]+")
+_UNSAFE_IN_PATH = re.compile(r"[-\s/\\?#%&:*\"'<>|\[\]{}^`~;=+,@!$()]+")
 
 
 def slugify(name: str) -> str:
@@ -191,7 +192,7 @@ def section_tree(feeds: Iterable[FeedConfig]) -> dict[str, Section]:
     used: dict[str, set[str]] = defaultdict(set)
 
     def place(names: tuple[str, ...], parent: str, feed: FeedConfig | None = None) -> Section:
-        key = feed.key if feed else json.dumps(list(names), ensure_ascii=False)
+        key = feed.key if feed else _names_key(names)
         if key in sections:
             return sections[key]
         base = slugify(names[-1])
@@ -209,6 +210,10 @@ def section_tree(feeds: Iterable[FeedConfig]) -> dict[str, Section]:
         site = place((feed.group, feed.site), group.path)
         place(feed.categories, site.path, feed)
     return sections
+
+
+def _names_key(names: tuple[str, ...]) -> str:
+    return json.dumps(list(names), ensure_ascii=False)
 
 
 def paginate(entries: list[Entry], base: str, size: int) -> list[ListPage]:
@@ -254,28 +259,29 @@ class SiteModel:
         self.groups = [s for s in self.sections.values() if len(s.names) == 1]
         self.env = template_environment(out.templates)
         self.fingerprint = self._fingerprint()
+        lineage = {
+            key: (self.sections[_names_key(f.names[:1])], self.sections[_names_key(f.names[:2])], f)
+            for key, f in self.sections.items()
+            if f.feed is not None
+        }
         entries = []
         for item in items:
-            feed = self.sections.get(item.feed_key)
-            if feed is None:
+            if item.feed_key not in lineage:
                 continue  # a feed no longer in the config: its items leave the site
-            assert feed.feed is not None
-            when = min(
-                item_when(item.date, item.first_seen_at),
-                dt.datetime.fromtimestamp(item.first_seen_at, dt.UTC),
-            )
+            group, site, feed = lineage[item.feed_key]
+            seen = dt.datetime.fromtimestamp(item.first_seen_at, dt.UTC)
             entries.append(
                 Entry(
                     id=item.id,
                     slug=item.post_id[:16],
                     title=plain_title(item.title) or "(untitled)",
                     link=item.link,
-                    when=when,
+                    when=min(item_when(item.date, item.first_seen_at), seen),
                     cover=item.cover,
                     summary=item.summary or "",
                     feed=feed,
-                    site=self.sections[json.dumps(list(feed.names[:2]), ensure_ascii=False)],
-                    group=self.sections[json.dumps(list(feed.names[:1]), ensure_ascii=False)],
+                    site=site,
+                    group=group,
                 )
             )
         entries.sort(key=lambda e: (e.when, e.id), reverse=True)
@@ -638,10 +644,11 @@ def write_plan(directory: Path, plan: Plan, preload: Callable[[list[Entry]], Non
         old = {}
     written = unchanged = removed = 0
     made_dirs: set[Path] = set()
+    existing = _files_under(directory)
     todo = [
         (path, planned)
         for path, planned in plan.files.items()
-        if old.get(path) != planned.key or not (directory / path).exists()
+        if old.get(path) != planned.key or path not in existing
     ]
     preload([entry for _, planned in todo for entry in planned.needs])
     for path, planned in todo:
@@ -667,6 +674,17 @@ def write_plan(directory: Path, plan: Plan, preload: Callable[[list[Entry]], Non
     manifest = {"version": 1, "files": {path: p.key for path, p in plan.files.items()}}
     write_atomic(manifest_path, json.dumps(manifest, ensure_ascii=False))
     return SiteReport(len(plan.files), written, unchanged, removed, 0.0)
+
+
+def _files_under(directory: Path) -> set[str]:
+    """Every file below ``directory``, as a relative POSIX path (one scandir per folder)."""
+    found: set[str] = set()
+    root = str(directory)
+    for folder, _, names in os.walk(root):
+        prefix = os.path.relpath(folder, root).replace(os.sep, "/") + "/"
+        prefix = "" if prefix == "./" else prefix
+        found.update(prefix + name for name in names)
+    return found
 
 
 def _remove_empty_parents(folder: Path, root: Path) -> None:
