@@ -37,6 +37,24 @@ def is_running(pid: int) -> bool:
     return stat.rsplit(")", 1)[1].split()[0] != "Z"
 
 
+def recorded_items(directory: Path) -> int:
+    """Items the state has recorded (read beside the running process: WAL readers don't block)."""
+    try:
+        with contextlib.closing(sqlite3.connect(directory / "state.db", timeout=5)) as db:
+            return int(db.execute("SELECT COUNT(*) FROM items").fetchone()[0])
+    except sqlite3.Error:
+        return 0  # not created yet, or created without its tables yet
+
+
+def written_since(directory: Path, since: float) -> int:
+    """Posts this run wrote: a rewrite of a post a killed run left replaces its file."""
+    count = 0
+    for post in posts_in(directory):
+        with contextlib.suppress(FileNotFoundError):
+            count += post.stat().st_mtime >= since
+    return count
+
+
 def start_run(cwd: Path) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
         [sys.executable, "-m", "rsspress", "run"],
@@ -67,16 +85,19 @@ def test_sigkill_during_runs_loses_nothing_and_duplicates_nothing(
         kills_mid_run = 0
         orphans: set[int] = set()
         for n in range(KILLS):
+            started = time.time() - 0.02  # file times are a little coarser than the clock
             process = start_run(killed_dir)
             if n < 2:
                 # early: during start-up, fetching and the first builds
                 time.sleep(rng.uniform(0.1, max(0.2, duration / 3)))
             else:
                 # at a random point of progress while posts are being written; each
-                # target takes at most half of what is left, so later runs still have work
-                done = len(posts_in(killed_dir))
-                target = done + rng.randint(1, max(1, (expected - done) // 2))
-                while process.poll() is None and len(posts_in(killed_dir)) < target:
+                # target takes at most half of what is left, so later runs still have work.
+                # Progress counts the posts this run wrote, rewrites of a killed run's
+                # unrecorded posts included (counting files alone would miss those).
+                left = expected - recorded_items(killed_dir)
+                target = rng.randint(1, max(1, left // 2))
+                while process.poll() is None and written_since(killed_dir, started) < target:
                     time.sleep(0.002)
             if process.poll() is None:
                 kills_mid_run += 1

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -198,6 +199,45 @@ def serve(config_path: Path, listen: str | None) -> None:
     )
 
 
+@cli.command()
+@config_option
+def daemon(config_path: Path) -> None:
+    """Run until stopped: fetch each feed when due, publish in batches, serve /metrics.
+
+    SIGTERM or SIGINT (Ctrl-C) finishes the update in hand, publishes it, and exits.
+    """
+    import logging
+    import signal
+    import threading
+
+    from rsspress.daemon import Daemon
+
+    config = _load(config_path)
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s", stream=sys.stderr
+    )
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: object) -> None:
+        logging.getLogger("rsspress.daemon").info(
+            "%s: finishing the work in hand", signal.Signals(signum).name
+        )
+        stop.set()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    runner = Daemon(config)
+    try:
+        metrics = runner.serve_metrics()
+    except OSError as exc:
+        _err().print(f"[red]error:[/] daemon.metrics_listen {config.daemon.metrics_listen}: {exc}")
+        raise SystemExit(EXIT_USAGE) from None
+    logging.getLogger("rsspress.daemon").info(
+        "watching %d feeds%s", len(config.feeds), f"; metrics at {metrics}" if metrics else ""
+    )
+    runner.run(stop)
+
+
 @cli.command("import")
 @click.argument("opml_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @config_option
@@ -281,32 +321,39 @@ def status(config_path: Path, as_json: bool) -> None:
         states = store.feed_states()
     rows = sorted(
         (states[f.key] for f in config.feeds),
-        key=lambda s: (_health(s) != "failing", _health(s) != "new", s.group, s.site, s.name),
+        key=lambda s: (_STATUS_ORDER.get(_health(s), 3), s.group, s.site, s.name),
     )
     if as_json:
         click.echo(json.dumps([_state_json(s) for s in rows], ensure_ascii=False, indent=2))
         return
     table = Table(title=f"{len(rows)} feeds")
-    for column in ("feed", "state", "last fetch", "last ok", "error", "next attempt", "items"):
+    for column in ("feed", "state", "last fetch", "last ok", "error", "next due", "items"):
         table.add_column(column, overflow="fold")
     now = time.time()
     for s in rows:
         health = _health(s)
-        colour = {"failing": "red", "new": "yellow"}.get(health, "green")
+        colour = {"failing": "red", "dead": "red", "new": "yellow"}.get(health, "green")
         error = f"{s.error_kind}: {s.error_message}" if s.error_kind else ""
+        if s.dead_reason:
+            error = f"{s.dead_reason}; last: {error}"
         table.add_row(
             " / ".join((s.group, s.site, s.name)),
             f"[{colour}]{health}[/]",
             _ago(s.last_fetch_at, now),
             _ago(s.last_ok_at, now),
             error,
-            _when(s.next_attempt_at, now),
+            "never (dead; run --force revives)" if s.dead_reason else _when(_next_due(s), now),
             str(s.item_count),
         )
     Console().print(table)
 
 
+_STATUS_ORDER = {"failing": 0, "dead": 1, "new": 2}  # then ok and not modified
+
+
 def _health(s: FeedState) -> str:
+    if s.dead_reason is not None:
+        return "dead"
     if s.last_outcome is None:
         return "new"
     return "failing" if s.last_outcome == "error" else s.last_outcome.replace("_", " ")
@@ -328,8 +375,15 @@ def _state_json(s: FeedState) -> dict[str, Any]:
         "error": s.error_message,
         "failures": s.failures,
         "next_attempt": iso(s.next_attempt_at),
+        "next_due": iso(_next_due(s)),
+        "dead_reason": s.dead_reason,
         "items": s.item_count,
     }
+
+
+def _next_due(s: FeedState) -> float | None:
+    """A failing feed's next try, else a healthy feed's next poll (the daemon's schedule)."""
+    return s.next_attempt_at if s.last_outcome == "error" else s.next_poll_at
 
 
 def _ago(t: float | None, now: float) -> str:

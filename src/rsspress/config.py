@@ -28,6 +28,8 @@ from rsspress import __version__
 PROFILES = ("compat", "default")
 FORMATS = ("hexo", "hugo", "jekyll", "html")
 POST_FORMATS = ("hexo", "hugo", "jekyll")  # one file per item, for a static site generator
+TOP_KEYS = ("output", "state", "images", "rsshub", "fetch", "content", "retention", "daemon",
+            "feeds")  # fmt: skip
 REWRITE_MODES = ("http", "all", "none")
 DEFAULT_USER_AGENT = f"rsspress/{__version__} (+https://pypi.org/project/rsspress/)"
 
@@ -198,6 +200,20 @@ class FetchConfig:
 
 
 @dataclass(frozen=True)
+class DaemonConfig:
+    """How `rsspress daemon` schedules feeds and publishes (``daemon:`` in the config)."""
+
+    min_interval: float = 5 * 60.0  # a feed is polled at most this often ...
+    max_interval: float = 24 * 3600.0  # ... and at least this often
+    dead_after: float = 7 * 86400.0  # failing this long (or HTTP 410): dead, not polled
+    publish_every: float = 10 * 60.0  # build the sites this often when there is news ...
+    publish_after: int = 100  # ... or as soon as this many new items wait
+    post_publish: str | None = None  # a shell command run after each publish
+    post_publish_timeout: float = 30 * 60.0
+    metrics_listen: str | None = "127.0.0.1:9464"  # Prometheus /metrics; None: off
+
+
+@dataclass(frozen=True)
 class RetentionConfig:
     """How long posts stay. None: for ever."""
 
@@ -216,6 +232,7 @@ class Config:
     feeds: tuple[FeedConfig, ...] = field(default_factory=tuple)
     content: ContentConfig = field(default_factory=ContentConfig)
     retention: RetentionConfig = field(default_factory=RetentionConfig)
+    daemon: DaemonConfig = field(default_factory=DaemonConfig)
 
     @property
     def post_outputs(self) -> tuple[OutputConfig, ...]:
@@ -315,7 +332,7 @@ class _Reader:
         top = self.mapping(
             root,
             "",
-            ("output", "state", "images", "rsshub", "fetch", "content", "retention", "feeds"),
+            TOP_KEYS,
         )
         outputs = self.outputs(top.get("output"))
         state = self.resolve_path(
@@ -334,6 +351,7 @@ class _Reader:
         content = self.content(top.get("content"))
         return Config(
             retention=self.retention(top.get("retention")),
+            daemon=self.daemon(top.get("daemon")),
             content=content,
             path=self.path,
             outputs=outputs,
@@ -486,6 +504,28 @@ class _Reader:
             if not images.proxy_key:
                 raise self.fail(where, "images.proxy_key", MISSING_KEY)
         return images
+
+    def daemon(self, pair: tuple[Node, Node] | None) -> DaemonConfig:
+        if pair is None:
+            return DaemonConfig()
+        names = ("min_interval", "max_interval", "dead_after", "publish_every", "publish_after",
+                 "post_publish", "post_publish_timeout", "metrics_listen")  # fmt: skip
+        keys = self.mapping(pair[1], "daemon", names)
+        values: dict[str, Any] = {}
+        for name, (_, node) in keys.items():
+            key = f"daemon.{name}"
+            if name == "publish_after":
+                values[name] = int(self.number(node, key, integer=True))
+            elif name in ("post_publish", "metrics_listen"):
+                raw = self.scalar(node, key)
+                values[name] = None if raw in (None, False, "") else self.string(node, key)
+            else:
+                values[name] = self.duration(node, key).total_seconds()
+        daemon = DaemonConfig(**values)
+        if daemon.min_interval > daemon.max_interval:
+            node = keys.get("min_interval", keys.get("max_interval", (pair[1], pair[1])))[1]
+            raise self.fail(node, "daemon.min_interval", "at most daemon.max_interval")
+        return daemon
 
     def retention(self, pair: tuple[Node, Node] | None) -> RetentionConfig:
         if pair is None:
@@ -789,6 +829,15 @@ rsshub: https://rsshub.app   # base of every rsshub:/route below
 #     - drop: {older_than: 30d}
 #     - keep: {categories: 手机}
 #       feeds: [科技资讯/IT之家]
+
+# daemon:                    # optional; how `rsspress daemon` runs for months
+#   min_interval: 5m         # a feed is polled as often as it publishes, within these bounds
+#   max_interval: 24h        # (and never sooner than its ttl, Cache-Control or Retry-After)
+#   dead_after: 7d           # failing for this long (or HTTP 410): dead, until `run --force`
+#   publish_every: 10m       # build the HTML site this often when there is news ...
+#   publish_after: 100       # ... or as soon as this many new items wait
+#   post_publish: "hexo generate && hexo deploy"   # run after each publish (in this folder)
+#   metrics_listen: 127.0.0.1:9464                # Prometheus /metrics
 
 # retention:                 # optional; posts stay for ever unless you say
 #   days: 90                 # remove the posts of items older than this

@@ -15,10 +15,11 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import email.utils
+import re
 import socket
 import ssl
 import time
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -63,6 +64,7 @@ class FetchResult:
     elapsed: float = 0.0
     charset: str | None = None  # from Content-Type, for bodies that lie about theirs
     final_url: str | None = None  # after redirects
+    fresh_for: float | None = None  # seconds the server says the feed stays fresh
 
 
 class _Fail(Exception):
@@ -206,6 +208,7 @@ async def _get(
                 status=status,
                 etag=response.headers.get("ETag"),
                 last_modified=response.headers.get("Last-Modified"),
+                fresh_for=fresh_for(response.headers),
             )
         if status != 200:
             raise _Fail(
@@ -232,6 +235,7 @@ async def _get(
             last_modified=response.headers.get("Last-Modified"),
             charset=response.charset,
             final_url=str(response.url),
+            fresh_for=fresh_for(response.headers),
         )
 
 
@@ -253,6 +257,32 @@ def _read_file(request: FetchRequest, settings: FetchConfig) -> FetchResult:
 
 def _too_large(settings: FetchConfig) -> FetchError:
     return FetchError("too_large", f"body larger than fetch.max_bytes ({settings.max_bytes} bytes)")
+
+
+_MAX_AGE = re.compile(r"(?:^|,)\s*(s-maxage|max-age)\s*=\s*\"?(\d+)", re.IGNORECASE)
+
+
+def fresh_for(headers: Mapping[str, str]) -> float | None:
+    """How long the server says the response stays fresh: Cache-Control, else Expires."""
+    control = headers.get("Cache-Control") or ""
+    if "no-cache" in control.lower() or "no-store" in control.lower():
+        return 0.0
+    ages = {name.lower(): float(value) for name, value in _MAX_AGE.findall(control)}
+    if ages:
+        return ages.get("s-maxage", ages.get("max-age"))
+    expires = headers.get("Expires")
+    if expires:
+        try:
+            when = email.utils.parsedate_to_datetime(expires)
+            base = email.utils.parsedate_to_datetime(headers.get("Date") or expires)
+        except (TypeError, ValueError, IndexError):
+            return 0.0  # an invalid Expires means already expired (RFC 9111)
+        if when.tzinfo is None or base.tzinfo is None:
+            return 0.0
+        if headers.get("Date") is None:
+            return max(0.0, when.timestamp() - time.time())
+        return max(0.0, (when - base).total_seconds())
+    return None
 
 
 def _retry_after(value: str | None) -> float | None:

@@ -41,10 +41,12 @@ from rsspress.parse import ParseError, parse_feed
 from rsspress.publish import remove_stale_temp_files, write_atomic
 from rsspress.publish.formats import post_file_name, render_post_text
 from rsspress.publish.hexo import post_filename
-from rsspress.publish.post import Post
+from rsspress.publish.post import Post, item_when
 from rsspress.publish.site import SiteReport, build_sites
 from rsspress.retention import prune
+from rsspress.schedule import HOST_PAUSE_STATUSES, death, feed_ttl, next_poll_at, retry_at
 from rsspress.store import FeedState, FetchOutcome, ItemRecord, PageRecord, Store
+from rsspress.urls import url_host
 from rsspress.workers import start_worker_pool
 
 
@@ -57,6 +59,7 @@ class FeedReport:
     posts_written: int = 0
     error: FetchError | None = None
     filtered: int = 0  # new items a filter dropped
+    elapsed: float = 0.0  # the fetch's seconds
 
 
 @dataclass
@@ -123,8 +126,16 @@ def run_update(
     on_start: Callable[[int], None] | None = None,
     on_feed: ProgressCallback | None = None,
     clock: Callable[[], float] = time.time,
+    scheduled: bool = False,
+    publish_sites: bool = True,
 ) -> RunSummary:
-    """Fetch the due feeds and publish their new items. Raises StoreLocked if busy."""
+    """Fetch the due feeds and publish their new items. Raises StoreLocked if busy.
+
+    A feed is due unless it is backing off after errors, its host asked us to
+    wait, or it is dead; ``scheduled`` (the daemon) also waits for each
+    healthy feed's own next poll. ``force`` fetches every feed.
+    ``publish_sites`` builds the HTML sites at the end (the daemon batches them).
+    """
     store = Store(config.state)
     pool: concurrent.futures.ProcessPoolExecutor | None = None
     try:
@@ -135,7 +146,12 @@ def run_update(
             remove_stale_temp_files(out.dir)
         states = store.feed_states()
         now = clock()
-        due = [f for f in config.feeds if force or is_due(states[f.key], now)]
+        paused = store.paused_hosts(now)
+        due = [
+            f
+            for f in config.feeds
+            if force or is_due(states[f.key], now, scheduled, url_host(f.url) in paused)
+        ]
         summary = RunSummary(feeds_total=len(config.feeds), skipped=len(config.feeds) - len(due))
         if on_start is not None:
             on_start(len(due))
@@ -146,7 +162,8 @@ def run_update(
             workers = 1
         asyncio.run(_update(config, store, states, due, summary, on_feed, clock, pool, workers))
         summary.pruned = prune(store, config.post_outputs, config.retention, clock())
-        summary.sites = build_sites(config, store)
+        if publish_sites:
+            summary.sites = build_sites(config, store)
         return summary
     finally:
         if pool is not None:
@@ -154,14 +171,14 @@ def run_update(
         store.close()
 
 
-def is_due(state: FeedState, now: float) -> bool:
-    return state.next_attempt_at is None or state.next_attempt_at <= now
-
-
-def backoff_delay(failures: int, base: float, cap: float, rng: random.Random) -> float:
-    """Exponential backoff with ±20 % jitter: base, 2·base, 4·base … up to cap."""
-    delay = min(cap, base * 2.0 ** max(0, failures - 1))
-    return delay * rng.uniform(0.8, 1.2)
+def is_due(
+    state: FeedState, now: float, scheduled: bool = False, host_paused: bool = False
+) -> bool:
+    if state.dead_reason is not None or host_paused:
+        return False
+    if state.next_attempt_at is not None and state.next_attempt_at > now:
+        return False  # backing off after errors
+    return not (scheduled and state.next_poll_at is not None and state.next_poll_at > now)
 
 
 async def _update(
@@ -452,11 +469,14 @@ def publish_build(
     """Record a feed's fetch and its written posts in one transaction."""
     error = result.error if result.outcome == "error" else (written.error if written else None)
     if error is not None:
-        delay = backoff_delay(
-            state.failures + 1, config.fetch.retry_base, config.fetch.retry_max, rng
+        failures = state.failures + 1
+        next_attempt = retry_at(
+            now, failures, config.fetch.retry_base, config.fetch.retry_max, rng, error.retry_after
         )
-        if error.retry_after is not None:
-            delay = max(delay, min(error.retry_after, config.fetch.retry_max))
+        host = url_host(feed.url)
+        if error.status in HOST_PAUSE_STATUSES and host:
+            store.pause_host(host, next_attempt, f"{feed.label}: {error.message}")
+        dead = death(error.status, state.first_failure_at or now, now, config.daemon)
         store.record_fetch(
             feed.key,
             FetchOutcome(
@@ -464,18 +484,41 @@ def publish_build(
                 at=now,
                 error_kind=error.kind,
                 error_message=error.message,
-                next_attempt_at=now + delay,
+                next_attempt_at=next_attempt,
+                dead_reason=dead.reason if dead else None,
             ),
         )
-        return FeedReport(feed, "error", error=error)
+        return FeedReport(feed, "error", error=error, elapsed=result.elapsed)
+    times = store.item_times(feed.key)
+    if written is not None:
+        times += [item_when(r.date, r.first_seen_at).timestamp() for r in written.records]
+    next_poll = next_poll_at(
+        now,
+        times,
+        config.daemon,
+        ttl=feed_ttl(result.body) if result.body else None,
+        fresh_for=result.fresh_for,
+    )
     if result.outcome == "not_modified" or written is None:
-        store.record_fetch(feed.key, FetchOutcome("not_modified", at=now))
-        return FeedReport(feed, "not_modified")
+        store.record_fetch(feed.key, FetchOutcome("not_modified", at=now, next_poll_at=next_poll))
+        return FeedReport(feed, "not_modified", elapsed=result.elapsed)
     store.record_items(
         feed.key,
         written.records,
-        FetchOutcome("ok", at=now, etag=result.etag, last_modified=result.last_modified),
+        FetchOutcome(
+            "ok",
+            at=now,
+            etag=result.etag,
+            last_modified=result.last_modified,
+            next_poll_at=next_poll,
+        ),
         written.pages,
     )
     posts = sum(1 for record in written.records if record.filename is not None)
-    return FeedReport(feed, "ok", posts_written=posts, filtered=len(written.records) - posts)
+    return FeedReport(
+        feed,
+        "ok",
+        posts_written=posts,
+        filtered=len(written.records) - posts,
+        elapsed=result.elapsed,
+    )

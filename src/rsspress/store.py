@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import IO
 
 from rsspress.config import FeedConfig
+from rsspress.publish.post import item_when
 
 # Each entry moves the schema from version N to N+1; never edit a released one.
 MIGRATIONS: tuple[str, ...] = (
@@ -84,6 +85,19 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE items ADD COLUMN cover TEXT;
     ALTER TABLE items ADD COLUMN summary TEXT;
     """,
+    # 6: the daemon's scheduler. Each feed's own next poll (from how often it
+    # publishes), since when it has been failing, and whether it is dead; and
+    # hosts that asked everyone to wait (429, 503 with Retry-After).
+    """
+    ALTER TABLE feeds ADD COLUMN next_poll_at REAL;
+    ALTER TABLE feeds ADD COLUMN first_failure_at REAL;
+    ALTER TABLE feeds ADD COLUMN dead_reason TEXT;
+    CREATE TABLE hosts (
+        host       TEXT PRIMARY KEY,
+        not_before REAL NOT NULL,
+        reason     TEXT NOT NULL
+    );
+    """,
 )
 
 
@@ -102,7 +116,10 @@ class FeedState:
     error_kind: str | None
     error_message: str | None
     failures: int
-    next_attempt_at: float | None
+    next_attempt_at: float | None  # a failing feed's next try (backoff)
+    next_poll_at: float | None = None  # a healthy feed's next poll (the daemon's schedule)
+    first_failure_at: float | None = None  # when its current run of failures began
+    dead_reason: str | None = None  # why it is dead; None: alive
     item_count: int = 0
 
 
@@ -182,6 +199,8 @@ class FetchOutcome:
     error_kind: str | None = None
     error_message: str | None = None
     next_attempt_at: float | None = None
+    next_poll_at: float | None = None  # ok / not modified: when the daemon polls again
+    dead_reason: str | None = None  # error: the feed is dead, and why
 
 
 class StoreLocked(Exception):
@@ -276,6 +295,7 @@ class Store:
         rows = self.db.execute(
             """SELECT key, grp, site, name, url, etag, last_modified, last_fetch_at, last_ok_at,
                       last_outcome, error_kind, error_message, failures, next_attempt_at,
+                      next_poll_at, first_failure_at, dead_reason,
                       (SELECT COUNT(*) FROM items WHERE items.feed_key = feeds.key
                                                         AND items.filename IS NOT NULL)
                FROM feeds"""
@@ -290,19 +310,46 @@ class Store:
         if o.outcome == "error":
             self.db.execute(
                 """UPDATE feeds SET last_fetch_at = ?, last_outcome = 'error', error_kind = ?,
-                          error_message = ?, failures = failures + 1, next_attempt_at = ?
+                          error_message = ?, failures = failures + 1, next_attempt_at = ?,
+                          first_failure_at = COALESCE(first_failure_at, ?), dead_reason = ?
                    WHERE key = ?""",
-                (o.at, o.error_kind, o.error_message, o.next_attempt_at, feed_key),
-            )
+                (o.at, o.error_kind, o.error_message, o.next_attempt_at, o.at, o.dead_reason,
+                 feed_key),
+            )  # fmt: skip
         else:
             self.db.execute(
                 """UPDATE feeds SET last_fetch_at = ?, last_ok_at = ?, last_outcome = ?,
                           etag = COALESCE(?, etag), last_modified = COALESCE(?, last_modified),
                           error_kind = NULL, error_message = NULL, failures = 0,
-                          next_attempt_at = ?
+                          next_attempt_at = ?, next_poll_at = ?, first_failure_at = NULL,
+                          dead_reason = NULL
                    WHERE key = ?""",
-                (o.at, o.at, o.outcome, o.etag, o.last_modified, o.next_attempt_at, feed_key),
+                (o.at, o.at, o.outcome, o.etag, o.last_modified, o.next_attempt_at,
+                 o.next_poll_at, feed_key),
+            )  # fmt: skip
+
+    def pause_host(self, host: str, not_before: float, reason: str) -> None:
+        """A host asked us to wait (429, 503): none of its feeds is fetched before then."""
+        with self.transaction():
+            self.db.execute(
+                """INSERT INTO hosts (host, not_before, reason) VALUES (?, ?, ?)
+                   ON CONFLICT(host) DO UPDATE SET reason = excluded.reason,
+                       not_before = MAX(not_before, excluded.not_before)""",
+                (host, not_before, reason),
             )
+
+    def paused_hosts(self, now: float) -> dict[str, float]:
+        rows = self.db.execute("SELECT host, not_before FROM hosts WHERE not_before > ?", (now,))
+        return dict(rows.fetchall())
+
+    def item_times(self, feed_key: str, limit: int = 200) -> list[float]:
+        """When the feed's newest items were published (their dates, else first seen)."""
+        rows = self.db.execute(
+            """SELECT date, first_seen_at FROM items WHERE feed_key = ?
+               ORDER BY id DESC LIMIT ?""",
+            (feed_key, limit),
+        )
+        return [item_when(date, seen).timestamp() for date, seen in rows]
 
     # -- items --------------------------------------------------------------
 

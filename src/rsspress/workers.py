@@ -40,6 +40,9 @@ def _worker_init(parent_pid: int) -> None:
         threading.Thread(target=_exit_with_parent, args=(parent_pid,), daemon=True).start()
     if os.getppid() != parent_pid:  # the parent died before prctl took effect
         os._exit(1)
+    # Ctrl-C reaches the whole process group; the parent decides how to stop
+    # (the daemon finishes the work in hand), so a worker must not die of it.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 _PR_SET_PDEATHSIG = 1
