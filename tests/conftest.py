@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 import textwrap
@@ -66,6 +67,13 @@ def write_config(
         encoding="utf-8",
     )
     return path
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 now (for servers the tests start as processes)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 
 
 def posts_in(directory: Path) -> list[Path]:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import socket
 import struct
 import subprocess
 import sys
@@ -27,7 +26,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from conftest import REPO, run_cli
+from conftest import REPO, free_port, run_cli
 from corpus import feeds_yaml, serve_directory
 
 CHROMIUM = "/usr/bin/chromium"
@@ -79,12 +78,6 @@ def image_server() -> tuple[ThreadingHTTPServer, str]:
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server, f"http://127.0.0.1:{server.server_address[1]}"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture(scope="module")

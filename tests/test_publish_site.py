@@ -6,7 +6,6 @@ import datetime as dt
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -18,7 +17,7 @@ import pytest
 from lxml import etree
 from pytest_httpserver import HTTPServer
 
-from conftest import run_cli
+from conftest import free_port, run_cli
 from feedcheck import validate_atom, validate_json_feed
 from rsspress.config import ConfigError, FeedConfig, parse_config
 from rsspress.publish.site import Entry, Section, paginate, section_tree, slugify
@@ -432,12 +431,6 @@ def test_build_needs_an_html_output(tmp_path: Path) -> None:
     )
     result = run_cli("build", cwd=tmp_path)
     assert result.returncode == 2 and "format: html" in result.stderr
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def fetch(url: str) -> str:

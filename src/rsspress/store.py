@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from rsspress.config import FeedConfig
 from rsspress.publish.post import item_when
@@ -359,17 +359,8 @@ class Store:
 
     def cached_articles(self, urls: Iterable[str]) -> dict[str, str]:
         """The articles already extracted from these pages."""
-        urls = list(urls)
-        found: dict[str, str] = {}
-        for start in range(0, len(urls), 500):
-            chunk = urls[start : start + 500]
-            marks = ",".join("?" * len(chunk))
-            rows = self.db.execute(
-                f"SELECT url, content FROM pages WHERE content IS NOT NULL AND url IN ({marks})",
-                chunk,
-            )
-            found.update(dict(rows.fetchall()))
-        return found
+        sql = "SELECT url, content FROM pages WHERE content IS NOT NULL AND url IN ({marks})"
+        return dict(self._select_in(sql, list(urls)))
 
     def posted_items(self) -> list[PostedItem]:
         """Every item that has a post now, for retention."""
@@ -388,16 +379,17 @@ class Store:
         return [SiteItem(*row) for row in rows]
 
     def site_bodies(self, ids: Iterable[int]) -> dict[int, SiteBody]:
-        ids = list(ids)
-        found: dict[int, SiteBody] = {}
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
-            marks = ",".join("?" * len(chunk))
-            rows = self.db.execute(
-                f"SELECT id, body, content FROM items WHERE id IN ({marks})", chunk
-            )
-            found.update((row[0], SiteBody(row[1], row[2])) for row in rows)
-        return found
+        rows = self._select_in(
+            "SELECT id, body, content FROM items WHERE id IN ({marks})", list(ids)
+        )
+        return {row[0]: SiteBody(row[1], row[2]) for row in rows}
+
+    def _select_in(self, sql: str, values: list[Any]) -> Iterator[tuple[Any, ...]]:
+        """Rows of ``sql`` whose ``IN ({marks})`` takes ``values``, 500 at a time
+        (SQLite limits the number of parameters of one statement)."""
+        for start in range(0, len(values), 500):
+            chunk = values[start : start + 500]
+            yield from self.db.execute(sql.format(marks=",".join("?" * len(chunk))), chunk)
 
     def mark_pruned(self, item_id: int, at: float) -> None:
         """The item's post is gone: remember the item, forget its post and content."""
