@@ -185,6 +185,7 @@ def check_page(browser: Any, url: str, name: str) -> dict[str, int]:
             visit.open(url)
             images = visit.images_loaded()
             assert [src for src, w in images if w <= 0] == [], f"{name}: images that did not load"
+            visit.page.evaluate("window.scrollTo(0, 0)")
             visit.page.screenshot(path=str(ARTIFACTS / f"{name}-{width}.png"), full_page=False)
             assert visit.errors == [], f"{name} ({width}): {visit.errors}"
             away = [u for u in visit.requests if urlsplit(u).hostname != "127.0.0.1"]
