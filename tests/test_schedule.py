@@ -65,8 +65,8 @@ def test_errors_back_off_exponentially_with_jitter_and_honour_retry_after() -> N
 def test_gone_or_failing_too_long_is_dead() -> None:
     assert death(410, None, T, BOUNDS) is not None
     assert death(500, T - DAY, T, BOUNDS) is None
-    dead = death(500, T - 8 * DAY, T, BOUNDS)
-    assert dead is not None and "8.0 days" in dead.reason
+    reason = death(500, T - 8 * DAY, T, BOUNDS)
+    assert reason is not None and "8.0 days" in reason
 
 
 def rss_items(times: list[float]) -> bytes:

@@ -23,6 +23,7 @@ from rsspress.config import EXAMPLE_CONFIG, Config, ConfigError, OutputConfig, l
 from rsspress.pipeline import FeedReport, RunSummary, run_update
 from rsspress.publish.site import SiteReport
 from rsspress.store import FeedState, Store, StoreLocked
+from rsspress.urls import host_port
 
 EXIT_OK, EXIT_FEEDS_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -53,6 +54,14 @@ def _load(path: Path) -> Config:
         return load_config(path)
     except ConfigError as exc:
         _err().print(f"[bold red]config error:[/] {exc}", highlight=False)
+        raise SystemExit(EXIT_USAGE) from None
+
+
+def _listen(value: str) -> tuple[str, int]:
+    try:
+        return host_port(value)
+    except ValueError as exc:
+        _err().print(f"[red]error:[/] --listen: {exc}", highlight=False)
         raise SystemExit(EXIT_USAGE) from None
 
 
@@ -185,15 +194,12 @@ def serve(config_path: Path, listen: str | None) -> None:
         _err().print(f"[red]error:[/] {config_path} has no output with format: html")
         raise SystemExit(EXIT_USAGE)
     out = config.site_outputs[0]
-    host, _, port = (listen or out.listen).rpartition(":")
-    if not port.isdigit():
-        _err().print(f"[red]error:[/] --listen wants host:port, got {listen!r}")
-        raise SystemExit(EXIT_USAGE)
+    host, port = _listen(listen or out.listen)
     serve_site(
         config,
         out,
-        host.strip("[]") or "127.0.0.1",
-        int(port),
+        host,
+        port,
         on_build=lambda report: _print_site(out, report),
         on_ready=lambda url: click.echo(f"serving {out.dir} at {url} (Ctrl-C stops)"),
     )
@@ -291,15 +297,12 @@ def proxy(config_path: Path, listen: str | None) -> None:
     if not images.proxy_key:
         _err().print(f"[red]error:[/] the proxy needs {MISSING_KEY}", highlight=False)
         raise SystemExit(EXIT_USAGE)
-    host, _, port = (listen or images.proxy_listen).rpartition(":")
-    if not port.isdigit():
-        _err().print(f"[red]error:[/] --listen wants host:port, got {listen!r}")
-        raise SystemExit(EXIT_USAGE)
+    host, port = _listen(listen or images.proxy_listen)
     serve(
         ProxySettings(
             key=images.proxy_key,
-            host=host.strip("[]") or "127.0.0.1",
-            port=int(port),
+            host=host,
+            port=port,
             allowed_networks=parse_networks(images.proxy_allow),
             max_bytes=images.proxy_max_bytes,
             allow_svg=images.proxy_svg,

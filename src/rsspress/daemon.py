@@ -23,7 +23,7 @@ from rsspress.pipeline import FeedReport, run_update
 from rsspress.publish.site import build_sites
 from rsspress.schedule import next_wake
 from rsspress.store import Store, StoreLocked
-from rsspress.urls import url_host
+from rsspress.urls import host_port, url_host
 
 log = logging.getLogger("rsspress.daemon")
 
@@ -91,13 +91,9 @@ class Daemon:
         listen = self.config.daemon.metrics_listen
         if listen is None:
             return None
-        host, _, port = listen.rpartition(":")
-        server, _ = start_http_server(
-            int(port), host.strip("[]") or "127.0.0.1", self.metrics.registry
-        )
-        return (
-            f"http://{listen.rpartition(':')[0] or '127.0.0.1'}:{server.server_address[1]}/metrics"
-        )
+        host, port = host_port(listen)
+        server, _ = start_http_server(port, host, self.metrics.registry)
+        return f"http://{listen.rpartition(':')[0] or host}:{server.server_address[1]}/metrics"
 
     def run(self, stop: threading.Event) -> None:
         """Until ``stop`` is set: update the due feeds, publish when it is time, sleep."""

@@ -476,7 +476,7 @@ def publish_build(
         host = url_host(feed.url)
         if error.status in HOST_PAUSE_STATUSES and host:
             store.pause_host(host, next_attempt, f"{feed.label}: {error.message}")
-        dead = death(error.status, state.first_failure_at or now, now, config.daemon)
+        dead_reason = death(error.status, state.first_failure_at or now, now, config.daemon)
         store.record_fetch(
             feed.key,
             FetchOutcome(
@@ -485,7 +485,7 @@ def publish_build(
                 error_kind=error.kind,
                 error_message=error.message,
                 next_attempt_at=next_attempt,
-                dead_reason=dead.reason if dead else None,
+                dead_reason=dead_reason,
             ),
         )
         return FeedReport(feed, "error", error=error, elapsed=result.elapsed)

@@ -15,7 +15,6 @@ from __future__ import annotations
 import random
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from rsspress.config import DaemonConfig
 from rsspress.store import FeedState
@@ -87,20 +86,18 @@ def retry_at(
     return now + delay
 
 
-@dataclass(frozen=True)
-class Death:
-    reason: str
-
-
 def death(
     status: int | None, first_failure_at: float | None, now: float, daemon: DaemonConfig
-) -> Death | None:
-    """Is a failing feed dead? HTTP 410 says so; so does failing for too long."""
+) -> str | None:
+    """Why a failing feed is dead, or None while it is alive.
+
+    HTTP 410 says so; so does failing for longer than ``daemon.dead_after``.
+    """
     if status == 410:
-        return Death("HTTP 410 Gone: the publisher removed this feed")
+        return "HTTP 410 Gone: the publisher removed this feed"
     if first_failure_at is not None and now - first_failure_at >= daemon.dead_after:
         days = (now - first_failure_at) / 86400
-        return Death(f"failing for {days:.1f} days (daemon.dead_after)")
+        return f"failing for {days:.1f} days (daemon.dead_after)"
     return None
 
 

@@ -29,3 +29,14 @@ def url_host(url: str) -> str | None:
     """The lower-cased host of an absolute URL; None for a relative one or an IPv6 literal."""
     match = _HOST.match(url)
     return match.group(1).lower() if match else None
+
+
+def host_port(listen: str) -> tuple[str, int]:
+    """``host:port`` (``[::1]:port`` too) as a host and a port; an empty host is 127.0.0.1.
+
+    Raises ValueError when there is no numeric port.
+    """
+    host, _, port = listen.rpartition(":")
+    if not port.isdigit():
+        raise ValueError(f"host:port wanted, got {listen!r}")
+    return host.strip("[]") or "127.0.0.1", int(port)

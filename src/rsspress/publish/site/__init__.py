@@ -15,6 +15,7 @@ arrive. The front page of a list shows the newest one or two pages' worth.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import fcntl
 import hashlib
@@ -58,7 +59,7 @@ class SiteReport:
     written: int  # written now (new or changed)
     unchanged: int  # rendered, but the file on disk was the same
     removed: int  # files of items or pages that are gone
-    seconds: float
+    seconds: float = 0.0  # build_site times the whole build
 
 
 @dataclass(frozen=True)
@@ -154,10 +155,7 @@ def build_site(config: Config, out: OutputConfig, store: Store) -> SiteReport:
         site = SiteModel(config, out, store.site_items())
         bodies = BodyLoader(store, site)
         report = write_plan(out.dir, site.plan(bodies), bodies.preload)
-    return SiteReport(
-        report.pages, report.written, report.unchanged, report.removed,
-        time.perf_counter() - started,
-    )  # fmt: skip
+    return dataclasses.replace(report, seconds=time.perf_counter() - started)
 
 
 @contextmanager
@@ -258,6 +256,9 @@ class SiteModel:
         self.sections = section_tree(config.feeds)
         self.groups = [s for s in self.sections.values() if len(s.names) == 1]
         self.env = template_environment(out.templates)
+        # The CSP's frame-src: the iframe hosts the sanitizer lets through.
+        hosts = config.content.iframe_hosts
+        self.frame_sources = " ".join(f"https://{h}" for h in hosts) or "'none'"
         self.fingerprint = self._fingerprint()
         lineage = {
             key: (self.sections[_names_key(f.names[:1])], self.sections[_names_key(f.names[:2])], f)
@@ -412,8 +413,7 @@ class SiteModel:
                 url=lambda target: root + quote(target),
                 local_time=self.local_time,
                 children=self.children,
-                frame_sources=" ".join(f"https://{h}" for h in self.config.content.iframe_hosts)
-                or "'none'",
+                frame_sources=self.frame_sources,
                 lang=self.out.language,
                 t=LABELS["en" if self.out.language.startswith("en") else "zh"],
                 feed_path=feed_path,
@@ -673,7 +673,7 @@ def write_plan(directory: Path, plan: Plan, preload: Callable[[list[Entry]], Non
             _remove_empty_parents(target.parent, directory)
     manifest = {"version": 1, "files": {path: p.key for path, p in plan.files.items()}}
     write_atomic(manifest_path, json.dumps(manifest, ensure_ascii=False))
-    return SiteReport(len(plan.files), written, unchanged, removed, 0.0)
+    return SiteReport(len(plan.files), written, unchanged, removed)
 
 
 def _files_under(directory: Path) -> set[str]:
