@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import os
+import secrets
 import socket
 import subprocess
 import sys
 import textwrap
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -43,8 +46,62 @@ def run_cli(
     )
 
 
+# The tests that touch state run on both backends: an SQLite file beside the
+# config, and a fresh schema of the PostgreSQL database this variable names.
+POSTGRES_ENV = "RSSPRESS_TEST_POSTGRES"
+BACKENDS = ("sqlite", "postgresql")
+
+
+@contextmanager
+def state_for(backend: str) -> Iterator[str]:
+    """The ``state:`` of a test's config on ``backend``; a PostgreSQL schema is dropped after."""
+    if backend == "sqlite":
+        yield "state.db"
+        return
+    url = os.environ.get(POSTGRES_ENV)
+    if not url:
+        pytest.skip(
+            f"{POSTGRES_ENV} is not set: set it to a PostgreSQL URL "
+            "(e.g. postgresql://127.0.0.1:5432/test) to run this test on PostgreSQL too"
+        )
+    import psycopg
+
+    schema = f"rsspress_test_{secrets.token_hex(6)}"
+    with psycopg.connect(url, autocommit=True) as db:
+        db.execute(f'CREATE SCHEMA "{schema}"')
+    try:
+        yield f"{url}{'&' if '?' in url else '?'}options=-csearch_path%3D{schema}"
+    finally:
+        with psycopg.connect(url, autocommit=True) as db:
+            db.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+@pytest.fixture(params=BACKENDS)
+def state(request: pytest.FixtureRequest) -> Iterator[str]:
+    """``state:`` for a test's config: an SQLite file, then a PostgreSQL schema."""
+    with state_for(request.param) as value:
+        yield value
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def module_state(request: pytest.FixtureRequest) -> Iterator[str]:
+    """:func:`state` for fixtures that build once per module (corpus runs)."""
+    with state_for(request.param) as value:
+        yield value
+
+
+def state_location(directory: Path, state: str) -> Path | str:
+    """What ``Store()`` opens for a config in ``directory`` whose ``state:`` is ``state``."""
+    return state if state.startswith("postgresql://") else directory / state
+
+
 def write_config(
-    directory: Path, feeds_yaml: str, *, profile: str = "default", extra: str = ""
+    directory: Path,
+    feeds_yaml: str,
+    *,
+    profile: str = "default",
+    extra: str = "",
+    state: str = "state.db",
 ) -> Path:
     """A config in `directory` with the reference's image settings and the given feeds tree."""
     directory.mkdir(parents=True, exist_ok=True)
@@ -53,7 +110,7 @@ def write_config(
         textwrap.dedent(
             f"""\
             output: {{dir: posts, format: hexo, profile: {profile}}}
-            state: state.db
+            state: "{state}"
             images:
               proxy: "https://cors.zfour.workers.dev/?{{url}}"
               rewrite: http

@@ -23,7 +23,9 @@ def test_backoff_doubles_with_jitter_up_to_the_cap() -> None:
         assert 0.8 * nominal <= delay <= 1.2 * nominal
 
 
-def test_retry_after_pushes_the_next_attempt_back(httpserver: HTTPServer, tmp_path: Path) -> None:
+def test_retry_after_pushes_the_next_attempt_back(
+    httpserver: HTTPServer, tmp_path: Path, state: str
+) -> None:
     httpserver.expect_request("/busy").respond_with_data(
         "slow down", status=429, headers={"Retry-After": "7200"}
     )
@@ -31,6 +33,7 @@ def test_retry_after_pushes_the_next_attempt_back(httpserver: HTTPServer, tmp_pa
     write_config(
         tmp_path,
         f"g:\n  s:\n    busy: {httpserver.url_for('/busy')}\n    fine: {httpserver.url_for('/fine')}\n",
+        state=state,
     )
     before = time.time()
 
@@ -50,9 +53,11 @@ def test_retry_after_pushes_the_next_attempt_back(httpserver: HTTPServer, tmp_pa
     assert len([r for r in httpserver.log if r[0].path == "/fine"]) == 1
 
 
-def test_a_body_that_is_not_a_feed_is_a_parse_error(httpserver: HTTPServer, tmp_path: Path) -> None:
+def test_a_body_that_is_not_a_feed_is_a_parse_error(
+    httpserver: HTTPServer, tmp_path: Path, state: str
+) -> None:
     httpserver.expect_request("/html").respond_with_data("<html><body>登录</body></html>")
-    write_config(tmp_path, f"g:\n  s:\n    page: {httpserver.url_for('/html')}\n")
+    write_config(tmp_path, f"g:\n  s:\n    page: {httpserver.url_for('/html')}\n", state=state)
     result = run_cli("run", cwd=tmp_path)
     assert result.returncode == 1
     assert "parse: not a feed" in result.stderr

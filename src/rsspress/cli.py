@@ -22,7 +22,7 @@ from rsspress import __version__
 from rsspress.config import EXAMPLE_CONFIG, Config, ConfigError, OutputConfig, load_config
 from rsspress.pipeline import FeedReport, RunSummary, run_update
 from rsspress.publish.site import SiteReport
-from rsspress.store import FeedState, Store, StoreLocked
+from rsspress.store import FeedState, StateError, Store, StoreLocked
 from rsspress.urls import host_port
 
 EXIT_OK, EXIT_FEEDS_FAILED, EXIT_USAGE = 0, 1, 2
@@ -46,7 +46,11 @@ def cli() -> None:
 
 
 def main() -> None:
-    cli(prog_name="rsspress")
+    try:
+        cli(prog_name="rsspress")
+    except StateError as exc:  # the state can't be opened: say why and what to do, no trace
+        _err().print(f"[red]error:[/] {exc}", highlight=False)
+        raise SystemExit(EXIT_USAGE) from None
 
 
 def _load(path: Path) -> Config:
@@ -121,7 +125,7 @@ def run(config_path: Path, force: bool, quiet: bool) -> None:
         with progress:
             summary = run_update(config, force=force, on_start=on_start, on_feed=on_feed)
     except StoreLocked as exc:
-        console.print(f"[red]error:[/] {exc}")
+        console.print(f"[red]error:[/] {exc}", highlight=False)
         raise SystemExit(EXIT_USAGE) from None
     _print_summary(summary, time.monotonic() - started, config)
     raise SystemExit(summary.exit_code)

@@ -211,6 +211,16 @@ class DaemonConfig:
     post_publish: str | None = None  # a shell command run after each publish
     post_publish_timeout: float = 30 * 60.0
     metrics_listen: str | None = "127.0.0.1:9464"  # Prometheus /metrics; None: off
+    lease: float = 10 * 60.0  # a worker holds the feeds it takes this long at most ...
+    claim: int = 100  # ... and takes this many at a time (several workers share the rest)
+
+
+POSTGRES_SCHEMES = ("postgresql://", "postgres://")
+
+
+def is_postgres(state: Path | str) -> bool:
+    """Whether ``state:`` names a PostgreSQL database rather than an SQLite file."""
+    return isinstance(state, str) and state.startswith(POSTGRES_SCHEMES)
 
 
 @dataclass(frozen=True)
@@ -225,7 +235,7 @@ class RetentionConfig:
 class Config:
     path: Path
     outputs: tuple[OutputConfig, ...]
-    state: Path
+    state: Path | str  # an SQLite file, or a postgresql:// URL
     images: ImagesConfig
     rsshub: str
     fetch: FetchConfig
@@ -335,9 +345,9 @@ class _Reader:
             TOP_KEYS,
         )
         outputs = self.outputs(top.get("output"))
-        state = self.resolve_path(
-            self.string(top["state"][1], "state") if "state" in top else "state.db"
-        )
+        state: Path | str = self.string(top["state"][1], "state") if "state" in top else "state.db"
+        if not is_postgres(state):
+            state = self.resolve_path(str(state))
         images = self.images(top.get("images"))
         rsshub = "https://rsshub.app"
         if "rsshub" in top:
@@ -509,12 +519,13 @@ class _Reader:
         if pair is None:
             return DaemonConfig()
         names = ("min_interval", "max_interval", "dead_after", "publish_every", "publish_after",
-                 "post_publish", "post_publish_timeout", "metrics_listen")  # fmt: skip
+                 "post_publish", "post_publish_timeout", "metrics_listen", "lease",
+                 "claim")  # fmt: skip
         keys = self.mapping(pair[1], "daemon", names)
         values: dict[str, Any] = {}
         for name, (_, node) in keys.items():
             key = f"daemon.{name}"
-            if name == "publish_after":
+            if name in ("publish_after", "claim"):
                 values[name] = int(self.number(node, key, integer=True))
             elif name in ("post_publish", "metrics_listen"):
                 raw = self.scalar(node, key)
@@ -793,6 +804,7 @@ output:
 #     templates: my-templates               # optional: your own Jinja2 templates
 
 state: state.db         # SQLite file that remembers feeds and published items
+# state: postgresql://rsspress@db.example.com/news   # or PostgreSQL, shared by several workers
 
 images:
   # Where http:// images go so they load on an https:// site. {url} is the
@@ -838,6 +850,8 @@ rsshub: https://rsshub.app   # base of every rsshub:/route below
 #   publish_after: 100       # ... or as soon as this many new items wait
 #   post_publish: "hexo generate && hexo deploy"   # run after each publish (in this folder)
 #   metrics_listen: 127.0.0.1:9464                # Prometheus /metrics
+#   lease: 10m               # with PostgreSQL, several daemons share the feeds: each takes
+#   claim: 100               # this many at a time, for this long at most (a killed one's return)
 
 # retention:                 # optional; posts stay for ever unless you say
 #   days: 90                 # remove the posts of items older than this

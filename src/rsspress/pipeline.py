@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
 import dataclasses
 import datetime as dt
 import os
@@ -45,7 +46,7 @@ from rsspress.publish.post import Post, item_when
 from rsspress.publish.site import SiteReport, build_sites
 from rsspress.retention import prune
 from rsspress.schedule import HOST_PAUSE_STATUSES, death, feed_ttl, next_poll_at, retry_at
-from rsspress.store import FeedState, FetchOutcome, ItemRecord, PageRecord, Store
+from rsspress.store import FeedState, FetchOutcome, ItemRecord, LeaseLost, PageRecord, Store
 from rsspress.urls import url_host
 from rsspress.workers import start_worker_pool
 
@@ -65,7 +66,7 @@ class FeedReport:
 @dataclass
 class RunSummary:
     feeds_total: int = 0
-    skipped: int = 0  # not due yet (backing off after errors)
+    skipped: int = 0  # not due yet (backing off after errors), or another worker's
     fetched: int = 0
     not_modified: int = 0
     failed: int = 0
@@ -74,6 +75,10 @@ class RunSummary:
     pruned: int = 0  # posts removed by the retention policy
     sites: list[SiteReport] = field(default_factory=list)  # the HTML sites built after the run
     failures: list[FeedReport] = field(default_factory=list)
+
+    @property
+    def handled(self) -> int:
+        return self.fetched + self.not_modified + self.failed
 
     @property
     def exit_code(self) -> int:
@@ -135,6 +140,8 @@ def run_update(
     wait, or it is dead; ``scheduled`` (the daemon) also waits for each
     healthy feed's own next poll. ``force`` fetches every feed.
     ``publish_sites`` builds the HTML sites at the end (the daemon batches them).
+    The run takes due feeds in leases of ``daemon.claim`` feeds, so that other
+    workers on a shared state take the rest.
     """
     store = Store(config.state)
     pool: concurrent.futures.ProcessPoolExecutor | None = None
@@ -143,24 +150,22 @@ def run_update(
         store.sync_feeds(config.feeds)
         for out in config.post_outputs:
             out.dir.mkdir(parents=True, exist_ok=True)
-            remove_stale_temp_files(out.dir)
-        states = store.feed_states()
-        now = clock()
-        paused = store.paused_hosts(now)
-        due = [
-            f
-            for f in config.feeds
-            if force or is_due(states[f.key], now, scheduled, url_host(f.url) in paused)
-        ]
-        summary = RunSummary(feeds_total=len(config.feeds), skipped=len(config.feeds) - len(due))
+            # Other workers on a shared state may be writing here now: only files
+            # older than any lease are leftovers.
+            remove_stale_temp_files(out.dir, config.daemon.lease if store.shared else None)
+        started = clock()
+        due = store.count_due(started, force=force, scheduled=scheduled)
+        summary = RunSummary(feeds_total=len(config.feeds))
         if on_start is not None:
-            on_start(len(due))
+            on_start(due)
         workers = os.cpu_count() or 1
-        if workers > 1 and len(due) >= PARALLEL_MIN_FEEDS:
+        if workers > 1 and due >= PARALLEL_MIN_FEEDS:
             pool = start_worker_pool(workers)
         else:
             workers = 1
-        asyncio.run(_update(config, store, states, due, summary, on_feed, clock, pool, workers))
+        claim = Claim(force=force, scheduled=scheduled, since=started)
+        asyncio.run(_update(config, store, claim, summary, on_feed, clock, pool, workers))
+        summary.skipped = summary.feeds_total - summary.handled
         summary.pruned = prune(store, config.post_outputs, config.retention, clock())
         if publish_sites:
             summary.sites = build_sites(config, store)
@@ -171,31 +176,27 @@ def run_update(
         store.close()
 
 
-def is_due(
-    state: FeedState, now: float, scheduled: bool = False, host_paused: bool = False
-) -> bool:
-    if state.dead_reason is not None or host_paused:
-        return False
-    if state.next_attempt_at is not None and state.next_attempt_at > now:
-        return False  # backing off after errors
-    return not (scheduled and state.next_poll_at is not None and state.next_poll_at > now)
+@dataclass(frozen=True)
+class Claim:
+    """Which feeds a run takes: the due ones (all with ``force``), each once."""
+
+    force: bool
+    scheduled: bool
+    since: float  # the run's start: a feed fetched since then is done
 
 
 async def _update(
     config: Config,
     store: Store,
-    states: dict[str, FeedState],
-    due: list[FeedConfig],
+    claim: Claim,
     summary: RunSummary,
     on_feed: ProgressCallback | None,
     clock: Callable[[], float],
     pool: concurrent.futures.Executor | None,
     workers: int,
 ) -> None:
-    feeds = {f.key: f for f in due}
-    requests = [
-        FetchRequest(f.key, f.url, states[f.key].etag, states[f.key].last_modified) for f in due
-    ]
+    feeds = {f.key: f for f in config.feeds}
+    states: dict[str, FeedState] = {}
     rng = random.Random()
     loop = asyncio.get_running_loop()
 
@@ -212,14 +213,25 @@ async def _update(
         if on_feed is not None:
             on_feed(feed_report)
 
-    async def build_and_publish(
-        fetcher: Fetcher, feed: FeedConfig, result: FetchResult, now: float
-    ) -> None:
+    def record(feed: FeedConfig, result: FetchResult, written: FeedWritten | None) -> None:
+        # A feed whose lease ran out is recorded by the worker that took it over.
+        with contextlib.suppress(LeaseLost):
+            report(publish_build(config, store, states[feed.key], feed, result, written, clock(),
+                                 rng))  # fmt: skip
+
+    def lease_ended(feed: FeedConfig) -> bool:
+        """Our lease ran out while we fetched: the feed may be another worker's now."""
+        until = states[feed.key].lease_until
+        return until is not None and clock() >= until
+
+    async def build_and_publish(fetcher: Fetcher, feed: FeedConfig, result: FetchResult) -> None:
         assert result.body is not None
         known = frozenset(store.known_item_keys(feed.key))
         pages: dict[str, Page] = {}
         if feed.fulltext:
             pages = await fetch_pages(fetcher, store, feed, result, known, page_fetches)
+        if lease_ended(feed):
+            return  # write no post another worker may be writing
         job = FeedJob(
             result.body,
             result.charset,
@@ -229,7 +241,7 @@ async def _update(
             config.content,
             config.post_outputs,
             bool(config.site_outputs),
-            now,
+            clock(),
             pages,
         )
         try:
@@ -239,18 +251,16 @@ async def _update(
                 written = await loop.run_in_executor(pool, build_and_write, job)
         except Exception as exc:  # a bug, a full disk or a dead worker: this feed fails
             written = FeedWritten(error=FetchError("internal", f"{type(exc).__name__}: {exc}"))
-        report(publish_build(config, store, states[feed.key], feed, result, written, now, rng))
+        record(feed, result, written)
 
     # Builds in flight are bounded: while the workers are busy, fetching waits
     # (see fetch_all) instead of holding every body in memory.
     build_slots = asyncio.Semaphore(2 * workers + 2)
     building: set[asyncio.Task[None]] = set()
 
-    async def build_in_slot(
-        fetcher: Fetcher, feed: FeedConfig, result: FetchResult, now: float
-    ) -> None:
+    async def build_in_slot(fetcher: Fetcher, feed: FeedConfig, result: FetchResult) -> None:
         try:
-            await build_and_publish(fetcher, feed, result, now)
+            await build_and_publish(fetcher, feed, result)
         finally:
             build_slots.release()
 
@@ -258,16 +268,34 @@ async def _update(
     # the pages table, once ever).
     page_fetches: dict[str, asyncio.Task[Page]] = {}
     async with Fetcher(config.fetch) as fetcher:
-        async for result in fetcher.fetch_feeds(requests):
-            feed = feeds[result.request.key]
-            now = clock()
-            if result.outcome == "ok":
-                await build_slots.acquire()
-                task = asyncio.ensure_future(build_in_slot(fetcher, feed, result, now))
-                building.add(task)
-                task.add_done_callback(building.discard)
-            else:
-                report(publish_build(config, store, states[feed.key], feed, result, None, now, rng))
+        while True:
+            claimed = store.claim_feeds(
+                clock(),
+                limit=config.daemon.claim,
+                lease=config.daemon.lease,
+                force=claim.force,
+                scheduled=claim.scheduled,
+                since=claim.since,
+            )
+            if not claimed:
+                break
+            # A feed that only another worker's config lists is that worker's to fetch.
+            store.release(s.key for s in claimed if s.key not in feeds)
+            states.update((s.key, s) for s in claimed if s.key in feeds)
+            requests = [
+                FetchRequest(s.key, feeds[s.key].url, s.etag, s.last_modified)
+                for s in claimed
+                if s.key in feeds
+            ]
+            async for result in fetcher.fetch_feeds(requests):
+                feed = feeds[result.request.key]
+                if result.outcome == "ok":
+                    await build_slots.acquire()
+                    task = asyncio.ensure_future(build_in_slot(fetcher, feed, result))
+                    building.add(task)
+                    task.add_done_callback(building.discard)
+                else:
+                    record(feed, result, None)
         if building:
             await asyncio.gather(*building)
 
@@ -502,7 +530,7 @@ def publish_build(
     if result.outcome == "not_modified" or written is None:
         store.record_fetch(feed.key, FetchOutcome("not_modified", at=now, next_poll_at=next_poll))
         return FeedReport(feed, "not_modified", elapsed=result.elapsed)
-    store.record_items(
+    posts = store.record_items(
         feed.key,
         written.records,
         FetchOutcome(
@@ -514,11 +542,10 @@ def publish_build(
         ),
         written.pages,
     )
-    posts = sum(1 for record in written.records if record.filename is not None)
     return FeedReport(
         feed,
         "ok",
         posts_written=posts,
-        filtered=len(written.records) - posts,
+        filtered=sum(1 for record in written.records if record.filename is None),
         elapsed=result.elapsed,
     )

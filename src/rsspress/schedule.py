@@ -115,6 +115,8 @@ def next_wake(
         due = (
             state.next_attempt_at if state.last_outcome == "error" else state.next_poll_at
         ) or 0.0
+        if state.lease_until is not None:
+            due = max(due, state.lease_until)  # another worker has it until then
         host = hosts.get(state.key)
         if host is not None and host in paused_hosts:
             due = max(due, paused_hosts[host])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import time
 from pathlib import Path
 
 TEMP_SUFFIX = ".rsspress-tmp"
@@ -30,11 +31,22 @@ def write_atomic(path: Path, text: str | bytes) -> None:
         raise
 
 
-def remove_stale_temp_files(directory: Path) -> int:
-    """Delete temporary files a killed run left behind. Call only under the run lock."""
+def remove_stale_temp_files(directory: Path, older_than: float | None = None) -> int:
+    """Delete temporary files a killed run left behind.
+
+    Without ``older_than`` (seconds), call only under the run lock: every
+    temporary file is a leftover. With it, other live processes may be
+    writing here, and only files that old are removed.
+    """
     removed = 0
     if directory.is_dir():
+        cutoff = None if older_than is None else time.time() - older_than
         for leftover in directory.glob(f".*{TEMP_SUFFIX}"):
-            leftover.unlink(missing_ok=True)
+            try:
+                if cutoff is not None and leftover.stat().st_mtime > cutoff:
+                    continue
+                leftover.unlink()
+            except FileNotFoundError:
+                continue
             removed += 1
     return removed

@@ -7,7 +7,6 @@ import http.server
 import signal
 import threading
 from collections.abc import Callable
-from pathlib import Path
 from types import FrameType
 
 from rsspress.config import Config, OutputConfig
@@ -22,18 +21,6 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
     def end_headers(self) -> None:
         self.send_header("Cache-Control", "no-cache")
         super().end_headers()
-
-
-def state_signature(state: Path) -> tuple[tuple[int, int], ...]:
-    """Changes whenever a run commits (SQLite's WAL file grows or the database is checkpointed)."""
-    out = []
-    for path in (state, state.with_name(state.name + "-wal")):
-        try:
-            st = path.stat()
-            out.append((st.st_mtime_ns, st.st_size))
-        except FileNotFoundError:
-            out.append((0, 0))
-    return tuple(out)
 
 
 def build_once(config: Config, out: OutputConfig) -> SiteReport:
@@ -64,14 +51,15 @@ def serve_site(
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     on_ready(f"http://{host}:{server.server_address[1]}/")
-    seen = state_signature(config.state)
+    store = Store(config.state)
+    seen = store.published_signature()
     try:
         while not stop.wait(poll_seconds):
-            now = state_signature(config.state)
+            now = store.published_signature()
             if now != seen:
                 seen = now
-                on_build(build_once(config, out))
-                seen = state_signature(config.state)  # our own build may touch the WAL
+                on_build(build_site(config, out, store))
     finally:
+        store.close()
         server.shutdown()
         server.server_close()

@@ -1,23 +1,36 @@
-"""The mirror's memory: one SQLite file (WAL) with numbered schema migrations.
+"""The mirror's memory: numbered schema migrations over SQLite (a file, the
+default) or PostgreSQL (shared by several workers); see :mod:`.backends`.
 
 An item row is the promise that its post exists: it is inserted only after
 the post file is on disk, in the same transaction that records the fetch,
 so a killed process leaves either both or (for the last feed in hand) a post
 that the next run writes again, byte for byte, under the same name.
+
+Workers take feeds with a lease (:meth:`Store.claim_feeds`): a feed is fetched
+by one worker at a time, a killed worker's leases run out and others take its
+feeds over, and a worker records a fetch only while its lease holds. An item
+row is unique per feed and item, so an item is published once whatever the
+timing.
 """
 
 from __future__ import annotations
 
-import fcntl
+import os
+import secrets
+import socket
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
-from rsspress.config import FeedConfig
+from rsspress.config import FeedConfig, is_postgres
 from rsspress.publish.post import item_when
+from rsspress.store.backends import StateError, StoreLocked, open_backend
+from rsspress.urls import url_host
+
+__all__ = ["StateError", "Store", "StoreLocked", "is_postgres"]
 
 # Each entry moves the schema from version N to N+1; never edit a released one.
 MIGRATIONS: tuple[str, ...] = (
@@ -98,6 +111,14 @@ MIGRATIONS: tuple[str, ...] = (
         reason     TEXT NOT NULL
     );
     """,
+    # 7: several workers on one state. Each feed's host (for host pauses in the
+    # claim query), whether the config still lists it, and who holds it until when.
+    """
+    ALTER TABLE feeds ADD COLUMN host TEXT;
+    ALTER TABLE feeds ADD COLUMN active INTEGER NOT NULL DEFAULT 1;
+    ALTER TABLE feeds ADD COLUMN lease_owner TEXT;
+    ALTER TABLE feeds ADD COLUMN lease_until REAL;
+    """,
 )
 
 
@@ -120,6 +141,8 @@ class FeedState:
     next_poll_at: float | None = None  # a healthy feed's next poll (the daemon's schedule)
     first_failure_at: float | None = None  # when its current run of failures began
     dead_reason: str | None = None  # why it is dead; None: alive
+    lease_owner: str | None = None  # the worker fetching it now
+    lease_until: float | None = None  # ... until then at most
     item_count: int = 0
 
 
@@ -203,45 +226,52 @@ class FetchOutcome:
     dead_reason: str | None = None  # error: the feed is dead, and why
 
 
-class StoreLocked(Exception):
-    """Another rsspress process holds the state."""
+class LeaseLost(Exception):
+    """This worker's lease on a feed ran out and another worker took the feed over."""
+
+
+# When a feed is due; the parameters are (now, now, scheduled, now), see claim_feeds.
+_DUE = """dead_reason IS NULL
+          AND (next_attempt_at IS NULL OR next_attempt_at <= ?)
+          AND (? = 0 OR next_poll_at IS NULL OR next_poll_at <= ?)
+          AND NOT EXISTS (SELECT 1 FROM hosts WHERE hosts.host = feeds.host
+                                                AND hosts.not_before > ?)"""
 
 
 class Store:
-    def __init__(self, path: Path | str) -> None:
-        self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=NORMAL")
-        self.db.execute("PRAGMA foreign_keys=ON")
-        # Checkpoint every 64 MiB of WAL instead of 4 MiB: a cold run of
-        # thousands of items otherwise spends most of its database time there.
-        self.db.execute("PRAGMA wal_autocheckpoint=16384")
-        self._lock: IO[str] | None = None
-        self.migrate()
+    def __init__(self, state: Path | str) -> None:
+        self.db = open_backend(state)
+        self.location = self.db.location
+        # Who this process is in leases: host and pid say which worker holds a feed.
+        self.owner = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
+        try:
+            self.migrate()
+        except BaseException:
+            self.db.close()
+            raise
+
+    @property
+    def shared(self) -> bool:
+        """Several processes may work on this state at once (PostgreSQL)."""
+        return self.db.shared
 
     def lock(self) -> None:
-        """Hold the mirror for this process until close(): a second run fails at once.
+        """Hold an unshared state (SQLite) for this process until close().
 
-        Two runs on one state would race to publish the same items and could
-        remove each other's temporary files.
+        A second run on it fails at once; and leases left by a killed run are
+        stale, since no other process can hold one. A shared state (PostgreSQL)
+        is not held: workers claim feeds with leases instead.
         """
-        handle = open(f"{self.path}.lock", "a+")  # noqa: SIM115 - held until close()
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            handle.close()
-            raise StoreLocked(
-                f"another rsspress process is working on {self.path}; wait for it to finish"
-            ) from None
-        self._lock = handle
+        self.db.lock()
+        if not self.shared:
+            with self.transaction():
+                self.db.execute(
+                    "UPDATE feeds SET lease_owner = NULL, lease_until = NULL"
+                    " WHERE lease_owner IS NOT NULL"
+                )
 
     def close(self) -> None:
         self.db.close()
-        if self._lock is not None:
-            self._lock.close()
-            self._lock = None
 
     def __enter__(self) -> Store:
         return self
@@ -251,82 +281,185 @@ class Store:
 
     @property
     def schema_version(self) -> int:
-        return int(self.db.execute("PRAGMA user_version").fetchone()[0])
+        return self.db.schema_version()
 
     def migrate(self) -> None:
-        while self.schema_version < len(MIGRATIONS):
-            version = self.schema_version
-            with self.transaction():
-                for statement in _statements(MIGRATIONS[version]):
-                    self.db.execute(statement)
-                self.db.execute(f"PRAGMA user_version = {version + 1}")
-        if self.schema_version > len(MIGRATIONS):
-            raise RuntimeError(
-                f"{self.path} was written by a newer rsspress (schema {self.schema_version});"
-                " upgrade rsspress to use it"
-            )
+        with self.db.migration():
+            version = self.db.schema_version()
+            if version > len(MIGRATIONS):
+                raise StateError(
+                    f"{self.location} was written by a newer rsspress (schema {version});"
+                    " upgrade rsspress to use it"
+                )
+            for migration in MIGRATIONS[version:]:
+                for statement in _statements(migration):
+                    self.db.execute(self.db.ddl(statement))
+            if version < len(MIGRATIONS):
+                self.db.set_schema_version(len(MIGRATIONS))
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        self.db.execute("BEGIN IMMEDIATE")
-        try:
+        with self.db.transaction():
             yield
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
-        self.db.execute("COMMIT")
 
     # -- feeds --------------------------------------------------------------
 
     def sync_feeds(self, feeds: Iterable[FeedConfig]) -> None:
-        """Add the config's feeds; keep the state of feeds already known."""
+        """Add the config's feeds; keep the state of feeds already known.
+
+        Feeds the config no longer lists stay (with their items) but are not
+        claimed. Only rows that change are written: several workers sync at
+        every round, and a row written is a row their claims must skip.
+        """
+        wanted = {f.key: f for f in feeds}
+        known = {
+            key: (url, host, active)
+            for key, url, host, active in self.db.execute(
+                "SELECT key, url, host, active FROM feeds"
+            )
+        }
+        new = [f for key, f in wanted.items() if key not in known]
+        changed = [
+            f
+            for key, f in wanted.items()
+            if key in known and known[key] != (f.url, url_host(f.url), 1)
+        ]
+        gone = [key for key, (_, _, active) in known.items() if active and key not in wanted]
+        if not (new or changed or gone):
+            return
         with self.transaction():
             self.db.executemany(
-                """INSERT INTO feeds (key, grp, site, name, url) VALUES (?, ?, ?, ?, ?)
-                   ON CONFLICT(key) DO UPDATE SET
-                       -- validators belong to the old URL: a moved feed is fetched afresh
-                       etag = CASE WHEN url = excluded.url THEN etag END,
-                       last_modified = CASE WHEN url = excluded.url THEN last_modified END,
-                       url = excluded.url""",
-                [(f.key, f.group, f.site, f.name, f.url) for f in feeds],
+                """INSERT INTO feeds (key, grp, site, name, url, host) VALUES (?, ?, ?, ?, ?, ?)
+                   ON CONFLICT(key) DO NOTHING""",
+                [(f.key, f.group, f.site, f.name, f.url, url_host(f.url)) for f in new],
             )
+            self.db.executemany(
+                """UPDATE feeds SET
+                       -- validators belong to the old URL: a moved feed is fetched afresh
+                       etag = CASE WHEN url = ? THEN etag END,
+                       last_modified = CASE WHEN url = ? THEN last_modified END,
+                       url = ?, host = ?, active = 1
+                   WHERE key = ?""",
+                [(f.url, f.url, f.url, url_host(f.url), f.key) for f in changed],
+            )
+            self.db.executemany("UPDATE feeds SET active = 0 WHERE key = ?", [(k,) for k in gone])
 
     def feed_states(self) -> dict[str, FeedState]:
+        return {state.key: state for state in self._feed_states("")}
+
+    def _feed_states(self, where: str, params: tuple[Any, ...] = ()) -> list[FeedState]:
         rows = self.db.execute(
-            """SELECT key, grp, site, name, url, etag, last_modified, last_fetch_at, last_ok_at,
+            f"""SELECT key, grp, site, name, url, etag, last_modified, last_fetch_at, last_ok_at,
                       last_outcome, error_kind, error_message, failures, next_attempt_at,
-                      next_poll_at, first_failure_at, dead_reason,
+                      next_poll_at, first_failure_at, dead_reason, lease_owner, lease_until,
                       (SELECT COUNT(*) FROM items WHERE items.feed_key = feeds.key
                                                         AND items.filename IS NOT NULL)
-               FROM feeds"""
+               FROM feeds {where}""",
+            params,
         ).fetchall()
-        return {row[0]: FeedState(*row) for row in rows}
+        return [FeedState(*row) for row in rows]
+
+    def _claimable(
+        self, now: float, *, force: bool, scheduled: bool, since: float | None
+    ) -> tuple[str, tuple[Any, ...]]:
+        """The WHERE clause of feeds a worker may take now, and its parameters.
+
+        Due (unless ``force``), listed in the config, not leased, and not
+        fetched already since ``since`` (the run's start: a run takes each feed once).
+        """
+        where = "active = 1 AND (lease_until IS NULL OR lease_until <= ?)"
+        params: tuple[Any, ...] = (now,)
+        if since is not None:
+            where += " AND (last_fetch_at IS NULL OR last_fetch_at < ?)"
+            params += (since,)
+        if not force:
+            where += f" AND {_DUE}"
+            params += (now, int(scheduled), now, now)
+        return where, params
+
+    def count_due(self, now: float, *, force: bool = False, scheduled: bool = False) -> int:
+        where, params = self._claimable(now, force=force, scheduled=scheduled, since=None)
+        return int(
+            self.db.execute(f"SELECT COUNT(*) FROM feeds WHERE {where}", params).fetchone()[0]
+        )
+
+    def claim_feeds(
+        self,
+        now: float,
+        *,
+        limit: int,
+        lease: float,
+        force: bool = False,
+        scheduled: bool = False,
+        since: float | None = None,
+    ) -> list[FeedState]:
+        """Lease up to ``limit`` due feeds to this worker until ``now + lease``; their states.
+
+        Rows another worker is claiming at this instant are skipped, not waited for.
+        """
+        where, params = self._claimable(now, force=force, scheduled=scheduled, since=since)
+        with self.transaction():
+            keys = [
+                row[0]
+                for row in self.db.execute(
+                    f"""SELECT key FROM feeds WHERE {where}
+                        ORDER BY COALESCE(next_attempt_at, next_poll_at, 0), key
+                        LIMIT ?{self.db.lock_rows}""",
+                    (*params, limit),
+                )
+            ]
+            if not keys:
+                return []
+            claimed = ",".join("?" * len(keys))
+            self.db.execute(
+                f"UPDATE feeds SET lease_owner = ?, lease_until = ? WHERE key IN ({claimed})",
+                (self.owner, now + lease, *keys),
+            )
+            states = self._feed_states(f"WHERE key IN ({claimed})", tuple(keys))
+        order = {key: n for n, key in enumerate(keys)}
+        return sorted(states, key=lambda state: order[state.key])
 
     def record_fetch(self, feed_key: str, outcome: FetchOutcome) -> None:
         with self.transaction():
             self._update_feed(feed_key, outcome)
 
     def _update_feed(self, feed_key: str, o: FetchOutcome) -> None:
+        """Record a fetch and end this worker's lease; LeaseLost if another worker holds it."""
+        fenced = "WHERE key = ? AND (lease_owner IS NULL OR lease_owner = ?)"
         if o.outcome == "error":
-            self.db.execute(
-                """UPDATE feeds SET last_fetch_at = ?, last_outcome = 'error', error_kind = ?,
+            updated = self.db.execute(
+                f"""UPDATE feeds SET last_fetch_at = ?, last_outcome = 'error', error_kind = ?,
                           error_message = ?, failures = failures + 1, next_attempt_at = ?,
-                          first_failure_at = COALESCE(first_failure_at, ?), dead_reason = ?
-                   WHERE key = ?""",
+                          first_failure_at = COALESCE(first_failure_at, ?), dead_reason = ?,
+                          lease_owner = NULL, lease_until = NULL
+                   {fenced}""",
                 (o.at, o.error_kind, o.error_message, o.next_attempt_at, o.at, o.dead_reason,
-                 feed_key),
+                 feed_key, self.owner),
             )  # fmt: skip
         else:
-            self.db.execute(
-                """UPDATE feeds SET last_fetch_at = ?, last_ok_at = ?, last_outcome = ?,
+            updated = self.db.execute(
+                f"""UPDATE feeds SET last_fetch_at = ?, last_ok_at = ?, last_outcome = ?,
                           etag = COALESCE(?, etag), last_modified = COALESCE(?, last_modified),
                           error_kind = NULL, error_message = NULL, failures = 0,
                           next_attempt_at = ?, next_poll_at = ?, first_failure_at = NULL,
-                          dead_reason = NULL
-                   WHERE key = ?""",
+                          dead_reason = NULL, lease_owner = NULL, lease_until = NULL
+                   {fenced}""",
                 (o.at, o.at, o.outcome, o.etag, o.last_modified, o.next_attempt_at,
-                 o.next_poll_at, feed_key),
+                 o.next_poll_at, feed_key, self.owner),
             )  # fmt: skip
+        if updated.rowcount == 0:
+            raise LeaseLost(f"{feed_key}: another worker took this feed over")
+
+    def release(self, feed_keys: Iterable[str]) -> None:
+        """Give back leases on feeds this worker took but will not fetch."""
+        keys = list(feed_keys)
+        if keys:
+            with self.transaction():
+                self.db.execute(
+                    f"""UPDATE feeds SET lease_owner = NULL, lease_until = NULL
+                        WHERE lease_owner = ? AND key IN ({",".join("?" * len(keys))})""",
+                    (self.owner, *keys),
+                )
 
     def pause_host(self, host: str, not_before: float, reason: str) -> None:
         """A host asked us to wait (429, 503): none of its feeds is fetched before then."""
@@ -334,7 +467,8 @@ class Store:
             self.db.execute(
                 """INSERT INTO hosts (host, not_before, reason) VALUES (?, ?, ?)
                    ON CONFLICT(host) DO UPDATE SET reason = excluded.reason,
-                       not_before = MAX(not_before, excluded.not_before)""",
+                       not_before = CASE WHEN hosts.not_before > excluded.not_before
+                                         THEN hosts.not_before ELSE excluded.not_before END""",
                 (host, not_before, reason),
             )
 
@@ -378,6 +512,14 @@ class Store:
         )
         return [SiteItem(*row) for row in rows]
 
+    def published_signature(self) -> tuple[Any, ...]:
+        """Changes whenever an item is published or pruned (what a site shows)."""
+        row = self.db.execute(
+            """SELECT COUNT(*), COALESCE(MAX(id), 0), COALESCE(MAX(pruned_at), 0) FROM items
+               WHERE filename IS NOT NULL OR pruned_at IS NOT NULL"""
+        ).fetchone()
+        return tuple(row)
+
     def site_bodies(self, ids: Iterable[int]) -> dict[int, SiteBody]:
         rows = self._select_in(
             "SELECT id, body, content FROM items WHERE id IN ({marks})", list(ids)
@@ -410,45 +552,42 @@ class Store:
         items: Iterable[ItemRecord],
         outcome: FetchOutcome,
         pages: Iterable[PageRecord] = (),
-    ) -> None:
-        """Remember published items, their pages and the fetch, in one transaction."""
+    ) -> int:
+        """Remember published items, their pages and the fetch, in one transaction.
+
+        Returns how many of the items were published now. An item already
+        recorded (by another worker that had taken the feed over) is left as
+        it is: the unique (feed, item) key decides, not timing.
+        """
+        items = list(items)
         with self.transaction():
+            self._update_feed(feed_key, outcome)
             self.db.executemany(
                 """INSERT INTO pages (url, fetched_at, content, error) VALUES (?, ?, ?, ?)
                    ON CONFLICT(url) DO UPDATE SET fetched_at = excluded.fetched_at,
                        content = excluded.content, error = excluded.error""",
                 [(p.url, p.fetched_at, p.content, p.error) for p in pages],
             )
-            self.db.executemany(
-                """INSERT INTO items (feed_key, item_key, post_id, guid, link, title, date,
-                                      date_text, author, content, filename, first_seen_at,
-                                      published_at, dropped, body, cover, summary)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                   ON CONFLICT(feed_key, item_key) DO NOTHING""",
-                [
-                    (
-                        feed_key,
-                        i.item_key,
-                        i.post_id,
-                        i.guid,
-                        i.link,
-                        i.title,
-                        i.date,
-                        i.date_text,
-                        i.author,
-                        i.content,
-                        i.filename,
-                        i.first_seen_at,
-                        i.published_at,
-                        i.dropped,
-                        i.body,
-                        i.cover,
-                        i.summary,
-                    )
-                    for i in items
-                ],
-            )
-            self._update_feed(feed_key, outcome)
+            published = self._insert_items(feed_key, [i for i in items if i.filename is not None])
+            self._insert_items(feed_key, [i for i in items if i.filename is None])
+        return published
+
+    def _insert_items(self, feed_key: str, items: list[ItemRecord]) -> int:
+        if not items:
+            return 0
+        return self.db.executemany(
+            """INSERT INTO items (feed_key, item_key, post_id, guid, link, title, date,
+                                  date_text, author, content, filename, first_seen_at,
+                                  published_at, dropped, body, cover, summary)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+               ON CONFLICT(feed_key, item_key) DO NOTHING""",
+            [
+                (feed_key, i.item_key, i.post_id, i.guid, i.link, i.title, i.date, i.date_text,
+                 i.author, i.content, i.filename, i.first_seen_at, i.published_at, i.dropped,
+                 i.body, i.cover, i.summary)
+                for i in items
+            ],
+        )  # fmt: skip
 
     def items(self, feed_key: str | None = None) -> list[ItemRecord]:
         sql = """SELECT item_key, post_id, guid, link, title, date, date_text, author, content,

@@ -1,0 +1,237 @@
+"""Where the state lives: an SQLite file (the default) or a PostgreSQL database.
+
+The store writes its SQL once, in the dialect both understand, with ``?``
+placeholders; a backend adapts the little that differs: placeholders, column
+types in migrations, how the schema version is kept, transactions, and row
+locking for leases (PostgreSQL's ``FOR UPDATE SKIP LOCKED``; SQLite has one
+writer at a time, so ``BEGIN IMMEDIATE`` is enough).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import functools
+import re
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
+from pathlib import Path
+from typing import IO, Any, Protocol
+from urllib.parse import urlsplit, urlunsplit
+
+from rsspress.config import is_postgres
+
+
+class StateError(Exception):
+    """The state cannot be opened: a missing driver, a refused connection, a newer schema."""
+
+
+class StoreLocked(StateError):
+    """Another rsspress process holds the state."""
+
+
+class Rows(Protocol):
+    """What a query gives back (an sqlite3 or psycopg cursor)."""
+
+    @property
+    def rowcount(self) -> int: ...
+
+    def fetchone(self) -> Any: ...
+
+    def fetchall(self) -> list[Any]: ...
+
+    def __iter__(self) -> Iterator[Any]: ...
+
+
+class Backend(Protocol):
+    location: str  # for messages: the file, or the URL without its password
+    shared: bool  # several processes may work on this state at once
+    lock_rows: str  # appended to a SELECT that claims rows
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Rows: ...
+
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> int: ...
+
+    def transaction(self) -> AbstractContextManager[None]: ...
+
+    def migration(self) -> AbstractContextManager[None]: ...
+
+    def schema_version(self) -> int: ...
+
+    def set_schema_version(self, version: int) -> None: ...
+
+    def ddl(self, statement: str) -> str: ...
+
+    def lock(self) -> None: ...
+
+    def close(self) -> None: ...
+
+
+def open_backend(state: Path | str) -> Backend:
+    if is_postgres(state):
+        return PostgresBackend(str(state))
+    return SqliteBackend(Path(state))
+
+
+class SqliteBackend:
+    shared = False
+    lock_rows = ""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.location = str(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.db = sqlite3.connect(path, isolation_level=None, timeout=30)
+            self.db.execute("PRAGMA journal_mode=WAL")
+        except sqlite3.Error as exc:
+            raise StateError(f"cannot open the state {path}: {exc}") from None
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.execute("PRAGMA foreign_keys=ON")
+        # Checkpoint every 64 MiB of WAL instead of 4 MiB: a cold run of
+        # thousands of items otherwise spends most of its database time there.
+        self.db.execute("PRAGMA wal_autocheckpoint=16384")
+        self._lock: IO[str] | None = None
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Rows:
+        return self.db.execute(sql, params)
+
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> int:
+        return self.db.executemany(sql, rows).rowcount
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    migration = transaction  # one writer at a time already
+
+    def schema_version(self) -> int:
+        return int(self.db.execute("PRAGMA user_version").fetchone()[0])
+
+    def set_schema_version(self, version: int) -> None:
+        self.db.execute(f"PRAGMA user_version = {int(version)}")
+
+    def ddl(self, statement: str) -> str:
+        return statement
+
+    def lock(self) -> None:
+        """Hold the file for this process until close(): a second run fails at once.
+
+        Two runs on one file would race to publish the same items and could
+        remove each other's temporary files.
+        """
+        handle = open(f"{self.path}.lock", "a+")  # noqa: SIM115 - held until close()
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.close()
+            raise StoreLocked(
+                f"another rsspress process is working on {self.path}; wait for it to finish"
+            ) from None
+        self._lock = handle
+
+    def close(self) -> None:
+        self.db.close()
+        if self._lock is not None:
+            self._lock.close()
+            self._lock = None
+
+
+class PostgresBackend:
+    """One connection (autocommit; explicit transactions) to a shared database."""
+
+    shared = True
+    lock_rows = " FOR UPDATE SKIP LOCKED"
+    # Any constant will do: it only has to be the same for every rsspress.
+    MIGRATION_LOCK = 0x72737370  # "rssp"
+
+    def __init__(self, url: str) -> None:
+        self.location = _without_password(url)
+        try:
+            import psycopg
+        except ImportError:
+            raise StateError(
+                f"state: {self.location} needs the PostgreSQL driver; "
+                "install it with: pip install 'rsspress[postgresql]'"
+            ) from None
+        try:
+            self.db = psycopg.connect(url, autocommit=True)
+        except psycopg.Error as exc:
+            reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise StateError(
+                f"cannot connect to the state {self.location}: {reason}; "
+                "check that PostgreSQL runs and the URL is right"
+            ) from None
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Rows:
+        return self.db.execute(_pyformat(sql), params)
+
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> int:
+        with self.db.cursor() as cursor:
+            cursor.executemany(_pyformat(sql), rows)
+            return cursor.rowcount
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        with self.db.transaction():
+            yield
+
+    @contextmanager
+    def migration(self) -> Iterator[None]:
+        """A transaction that only one process at a time runs (DDL is transactional here)."""
+        with self.db.transaction():
+            self.db.execute("SELECT pg_advisory_xact_lock(%s)", (self.MIGRATION_LOCK,))
+            self.db.execute("CREATE TABLE IF NOT EXISTS rsspress_schema (version INTEGER NOT NULL)")
+            yield
+
+    def schema_version(self) -> int:
+        row = self.db.execute("SELECT version FROM rsspress_schema").fetchone()
+        return 0 if row is None else int(row[0])
+
+    def set_schema_version(self, version: int) -> None:
+        self.db.execute("DELETE FROM rsspress_schema")
+        self.db.execute("INSERT INTO rsspress_schema (version) VALUES (%s)", (version,))
+
+    def ddl(self, statement: str) -> str:
+        return _postgres_ddl(statement)
+
+    def lock(self) -> None:
+        """Nothing to hold: workers share the database and claim feeds with leases."""
+
+    def close(self) -> None:
+        self.db.close()
+
+
+@functools.lru_cache(maxsize=256)
+def _pyformat(sql: str) -> str:
+    """``?`` placeholders as psycopg's ``%s`` (a literal ``%`` doubled)."""
+    return sql.replace("%", "%%").replace("?", "%s")
+
+
+_DDL_TYPES = (
+    # SQLite's rowid alias: an id the database assigns.
+    (re.compile(r"\bINTEGER PRIMARY KEY\b"), "BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY"),
+    # SQLite's REAL is 8 bytes; PostgreSQL's is 4 (timestamps would lose minutes).
+    (re.compile(r"\bREAL\b"), "DOUBLE PRECISION"),
+)
+
+
+def _postgres_ddl(statement: str) -> str:
+    for pattern, replacement in _DDL_TYPES:
+        statement = pattern.sub(replacement, statement)
+    return statement
+
+
+def _without_password(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.rpartition("@")
+    user = netloc[0].partition(":")[0]
+    return urlunsplit(parts._replace(netloc=f"{user}:***@{netloc[2]}"))
