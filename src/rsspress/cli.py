@@ -349,7 +349,11 @@ def status(config_path: Path, as_json: bool) -> None:
             _ago(s.last_fetch_at, now),
             _ago(s.last_ok_at, now),
             error,
-            "never (dead; run --force revives)" if s.dead_reason else _when(_next_due(s), now),
+            "never (dead; run --force revives)"
+            if s.dead_reason
+            else f"now, by {worker}"
+            if (worker := _fetching_by(s, now))
+            else _when(_next_due(s), now),
             str(s.item_count),
         )
     Console().print(table)
@@ -364,6 +368,13 @@ def _health(s: FeedState) -> str:
     if s.last_outcome is None:
         return "new"
     return "failing" if s.last_outcome == "error" else s.last_outcome.replace("_", " ")
+
+
+def _fetching_by(s: FeedState, now: float) -> str | None:
+    """The worker (host:pid) fetching the feed now, if one holds a live lease on it."""
+    if s.lease_owner is None or s.lease_until is None or s.lease_until <= now:
+        return None
+    return s.lease_owner.rpartition(":")[0]
 
 
 def _state_json(s: FeedState) -> dict[str, Any]:
@@ -384,6 +395,7 @@ def _state_json(s: FeedState) -> dict[str, Any]:
         "next_attempt": iso(s.next_attempt_at),
         "next_due": iso(_next_due(s)),
         "dead_reason": s.dead_reason,
+        "fetching_by": _fetching_by(s, time.time()),
         "items": s.item_count,
     }
 

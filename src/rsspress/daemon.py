@@ -22,13 +22,13 @@ from rsspress.config import Config
 from rsspress.pipeline import FeedReport, run_update
 from rsspress.publish.site import build_sites
 from rsspress.schedule import next_wake
-from rsspress.store import Store, StoreLocked
+from rsspress.store import StateError, Store
 from rsspress.urls import host_port, url_host
 
 log = logging.getLogger("rsspress.daemon")
 
 MAX_SLEEP = 60.0  # wake at least this often (config reloads are not watched; stop is)
-LOCKED_RETRY = 30.0  # another process holds the state: try again after this
+LOCKED_RETRY = 30.0  # the state is held or unreachable: try again after this
 
 
 class DaemonMetrics:
@@ -107,7 +107,7 @@ class Daemon:
                     on_feed=self.metrics.on_feed,
                     clock=self.clock,
                 )
-            except StoreLocked as exc:
+            except StateError as exc:  # held by a `run`, or the database is unreachable
                 log.warning("%s; trying again in %.0f s", exc, LOCKED_RETRY)
                 stop.wait(LOCKED_RETRY)
                 continue
