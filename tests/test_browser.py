@@ -81,7 +81,9 @@ def image_server() -> tuple[ThreadingHTTPServer, str]:
 
 
 @pytest.fixture(scope="module")
-def served_site(corpus_s: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def served_site(
+    corpus_s: Path, tmp_path_factory: pytest.TempPathFactory, module_state: str
+) -> Iterator[str]:
     work = tmp_path_factory.mktemp("browser")
     images, images_url = image_server()
     try:
@@ -90,7 +92,7 @@ def served_site(corpus_s: Path, tmp_path_factory: pytest.TempPathFactory) -> Ite
             (work / "rsspress.yaml").write_text(
                 "output: {dir: site, format: html, title: 新闻镜像, page_size: 20,"
                 " timezone: Asia/Shanghai}\n"
-                "state: state.db\n"
+                f'state: "{module_state}"\n'
                 f'images: {{proxy: "{images_url}/img?{{url}}", rewrite: all}}\n'
                 "feeds:\n" + "".join(f"  {line}\n" for line in feeds.splitlines()),
                 encoding="utf-8",
@@ -164,9 +166,12 @@ class Visit:
         count = self.page.evaluate("document.images.length")
         for n in range(count):
             self.page.evaluate(f"document.images[{n}].scrollIntoView()")
-        self.page.wait_for_function(
-            "Array.from(document.images).every(i => i.complete)", timeout=30_000
-        )
+        # Polled from here: wait_for_function polls by eval inside the page, which the
+        # site's CSP (script-src 'self') rightly refuses.
+        deadline = time.monotonic() + 30
+        while not self.page.evaluate("Array.from(document.images).every(i => i.complete)"):
+            assert time.monotonic() < deadline, "images still loading after 30 s"
+            self.page.wait_for_timeout(50)
         widths: list[tuple[str, int]] = self.page.evaluate(
             "Array.from(document.images).map(i => [i.currentSrc || i.src, i.naturalWidth])"
         )

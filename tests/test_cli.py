@@ -15,12 +15,16 @@ from feeds import rss
 from rsspress.store import Store
 
 
-def test_offline_example_runs_without_network(tmp_path: Path) -> None:
+def test_offline_example_runs_without_network(tmp_path: Path, state: str) -> None:
     example = shutil.copytree(
         REPO / "examples" / "offline",
         tmp_path / "offline",
         ignore=shutil.ignore_patterns("posts", "state.db*"),  # a local run's output
     )
+    config = example / "rsspress.yaml"
+    text = config.read_text(encoding="utf-8")
+    assert "\nstate: state.db\n" in text
+    config.write_text(text.replace("\nstate: state.db\n", f'\nstate: "{state}"\n'), "utf-8")
 
     result = run_cli("run", "-c", "offline/rsspress.yaml", cwd=tmp_path)
 
@@ -34,12 +38,9 @@ def test_offline_example_runs_without_network(tmp_path: Path) -> None:
     assert "0 fetched, 4 not modified" in again.stdout  # file feeds answer "not modified" too
 
 
-def test_status_lists_every_feed_with_its_health(tmp_path: Path) -> None:
+def test_status_lists_every_feed_with_its_health(tmp_path: Path, state: str) -> None:
     (tmp_path / "ok.xml").write_bytes(rss("ok", 2))
-    write_config(
-        tmp_path,
-        "g:\n  s:\n    good: ok.xml\n    gone: missing.xml\n",
-    )
+    write_config(tmp_path, "g:\n  s:\n    good: ok.xml\n    gone: missing.xml\n", state=state)
     assert run_cli("run", cwd=tmp_path).returncode == 1
 
     table = run_cli("status", cwd=tmp_path)
@@ -56,6 +57,8 @@ def test_status_lists_every_feed_with_its_health(tmp_path: Path) -> None:
 
 
 def test_a_second_run_on_the_same_state_is_refused(tmp_path: Path) -> None:
+    # SQLite only: one process holds the file. A PostgreSQL state is shared by
+    # several workers, which take feeds with leases instead.
     (tmp_path / "ok.xml").write_bytes(rss("ok", 1))
     write_config(tmp_path, "g:\n  s:\n    f: ok.xml\n")
     holder = Store(tmp_path / "state.db")
@@ -69,9 +72,9 @@ def test_a_second_run_on_the_same_state_is_refused(tmp_path: Path) -> None:
     assert posts_in(tmp_path) == []
 
 
-def test_progress_shows_on_a_terminal(tmp_path: Path) -> None:
+def test_progress_shows_on_a_terminal(tmp_path: Path, state: str) -> None:
     (tmp_path / "ok.xml").write_bytes(rss("ok", 3))
-    write_config(tmp_path, "g:\n  s:\n    f: ok.xml\n")
+    write_config(tmp_path, "g:\n  s:\n    f: ok.xml\n", state=state)
     leader, follower = pty.openpty()
     process = subprocess.Popen(
         [sys.executable, "-m", "rsspress", "run"],

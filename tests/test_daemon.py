@@ -36,7 +36,7 @@ def metrics(port: int) -> dict[str, float]:
 
 
 def test_daemon_polls_publishes_in_batches_and_stops_cleanly(
-    tmp_path: Path, httpserver: HTTPServer
+    tmp_path: Path, httpserver: HTTPServer, state: str
 ) -> None:
     httpserver.expect_request("/a").respond_with_data(rss("a", 3))
     httpserver.expect_request("/broken").respond_with_data("nope", status=500)
@@ -45,6 +45,7 @@ def test_daemon_polls_publishes_in_batches_and_stops_cleanly(
         "output:\n"
         "  - {dir: posts, format: hexo}\n"
         "  - {dir: site, format: html}\n"
+        f'state: "{state}"\n'
         "daemon:\n"
         "  min_interval: 1s\n"
         "  max_interval: 1s\n"

@@ -89,7 +89,7 @@ def faulty_server() -> Iterator[str]:
 
 
 def test_failing_feeds_are_recorded_and_the_others_published(
-    faulty_server: str, tmp_path: Path
+    faulty_server: str, tmp_path: Path, state: str
 ) -> None:
     lines = ["测试:"]
     for n in range(GOOD_FEEDS):
@@ -100,7 +100,7 @@ def test_failing_feeds_are_recorded_and_the_others_published(
         "fetch: {connect_timeout: 2, read_timeout: 2, total_timeout: 3,"
         " max_bytes: 5000000, retry_base: 600}\n"
     )
-    write_config(tmp_path, "\n".join(lines) + "\n", extra=fetch)
+    write_config(tmp_path, "\n".join(lines) + "\n", extra=fetch, state=state)
 
     started = time.monotonic()
     first = run_cli("run", cwd=tmp_path)

@@ -83,10 +83,11 @@ def test_bad_filters_are_config_errors(text: str, key: str) -> None:
     assert caught.value.key == key
 
 
-def test_a_dropped_item_is_remembered_and_never_posted_later(tmp_path: Path) -> None:
+def test_a_dropped_item_is_remembered_and_never_posted_later(tmp_path: Path, state: str) -> None:
     (tmp_path / "feed.xml").write_bytes(rss("news", 3))
     feeds = "g:\n  s:\n    f: feed.xml\n"
-    write_config(tmp_path, feeds, extra="content:\n  filters:\n    - drop: {title: 第 1 条}\n")
+    drop = "content:\n  filters:\n    - drop: {title: 第 1 条}\n"
+    write_config(tmp_path, feeds, extra=drop, state=state)
 
     first = run_cli("run", cwd=tmp_path)
 
@@ -94,7 +95,7 @@ def test_a_dropped_item_is_remembered_and_never_posted_later(tmp_path: Path) -> 
     assert "2 posts written, 1 filtered out" in first.stdout
     assert len(posts_in(tmp_path)) == 2
     # Without the filter, the item is still known as dropped: no post appears.
-    write_config(tmp_path, feeds)
+    write_config(tmp_path, feeds, state=state)
     (tmp_path / "feed.xml").write_bytes(rss("news", 3) + b"\n")  # changed: fetched again
     again = run_cli("run", cwd=tmp_path)
     assert "0 posts written" in again.stdout

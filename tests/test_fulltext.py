@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 from pytest_httpserver import HTTPServer
 
-from conftest import posts_in, run_cli, write_config
+from conftest import posts_in, run_cli, state_location, write_config
 from rsspress.content.fulltext import extract_article
+from rsspress.store import Store
 
 PARAGRAPH = (
     "小米今日发布了新款手机，搭载骁龙处理器，售价 1999 元起，电池容量 5000mAh，支持 120W 快充。"
@@ -47,7 +47,7 @@ def test_extraction_keeps_the_article_and_drops_the_page_around_it() -> None:
 
 
 def test_fulltext_feed_posts_the_article_and_falls_back_with_a_reason(
-    httpserver: HTTPServer, tmp_path: Path
+    httpserver: HTTPServer, tmp_path: Path, state: str
 ) -> None:
     base = httpserver.url_for("").rstrip("/")
     httpserver.expect_request("/plain.xml").respond_with_data(
@@ -73,6 +73,7 @@ def test_fulltext_feed_posts_the_article_and_falls_back_with_a_reason(
         f"g:\n  plain:\n    f: {{url: {base}/plain.xml, fulltext: true}}\n"
         f"  custom:\n    f: {{url: {base}/custom.xml, fulltext: true}}\n",
         extra=extra,
+        state=state,
     )
 
     result = run_cli("run", cwd=tmp_path)
@@ -88,26 +89,29 @@ def test_fulltext_feed_posts_the_article_and_falls_back_with_a_reason(
     assert PARAGRAPH * 3 not in posts["custom"]
     assert "gone 的摘要" in posts["gone"]  # 404: the summary stays
     assert "huge 的摘要" in posts["huge"]  # over the size cap: the summary stays
-    with sqlite3.connect(tmp_path / "state.db") as db:
-        errors = dict(db.execute("SELECT url, error FROM pages WHERE error IS NOT NULL"))
+    with Store(state_location(tmp_path, state)) as store:
+        errors = dict(store.db.execute("SELECT url, error FROM pages WHERE error IS NOT NULL"))
     assert set(errors) == {f"{base}/article/gone", f"{base}/article/huge"}
     assert errors[f"{base}/article/gone"] == "http: HTTP 404 NOT FOUND"
     assert errors[f"{base}/article/huge"].startswith("too_large")
 
 
-def test_an_article_page_is_fetched_once(httpserver: HTTPServer, tmp_path: Path) -> None:
+def test_an_article_page_is_fetched_once(
+    httpserver: HTTPServer, tmp_path: Path, state: str
+) -> None:
     base = httpserver.url_for("").rstrip("/")
     httpserver.expect_request("/a.xml").respond_with_data(summary_feed(base, ["same"]))
     httpserver.expect_request("/b.xml").respond_with_data(summary_feed(base, ["same"]))
     httpserver.expect_request("/article/same").respond_with_data(
         article_page("同一篇"), content_type="text/html; charset=utf-8"
     )
-    write_config(tmp_path, f"g:\n  s:\n    a: {{url: {base}/a.xml, fulltext: true}}\n")
+    write_config(tmp_path, f"g:\n  s:\n    a: {{url: {base}/a.xml, fulltext: true}}\n", state=state)
     assert run_cli("run", cwd=tmp_path).returncode == 0
     write_config(
         tmp_path,
         f"g:\n  s:\n    a: {{url: {base}/a.xml, fulltext: true}}\n"
         f"    b: {{url: {base}/b.xml, fulltext: true}}\n",
+        state=state,
     )
     assert run_cli("run", cwd=tmp_path).returncode == 0
 

@@ -25,9 +25,11 @@ def check_with_hexo(posts: Path) -> subprocess.CompletedProcess[str]:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("profile", ["compat", "default"])
-def test_corpus_s_posts_build_with_real_hexo(corpus_s: Path, tmp_path: Path, profile: str) -> None:
+def test_corpus_s_posts_build_with_real_hexo(
+    corpus_s: Path, tmp_path: Path, profile: str, state: str
+) -> None:
     with serve_directory(corpus_s) as base_url:
-        write_config(tmp_path, feeds_yaml(corpus_s, base_url), profile=profile)
+        write_config(tmp_path, feeds_yaml(corpus_s, base_url), profile=profile, state=state)
         result = run_cli("run", cwd=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     expected = corpus_item_count(corpus_s)

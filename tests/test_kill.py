@@ -6,7 +6,6 @@ import contextlib
 import os
 import random
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -14,8 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import posts_in, run_cli, write_config
+from conftest import posts_in, run_cli, state_for, state_location, write_config
 from corpus import corpus_item_count, feeds_yaml, serve_directory
+from rsspress.store import Store
 
 KILLS = 10
 
@@ -37,13 +37,10 @@ def is_running(pid: int) -> bool:
     return stat.rsplit(")", 1)[1].split()[0] != "Z"
 
 
-def recorded_items(directory: Path) -> int:
-    """Items the state has recorded (read beside the running process: WAL readers don't block)."""
-    try:
-        with contextlib.closing(sqlite3.connect(directory / "state.db", timeout=5)) as db:
-            return int(db.execute("SELECT COUNT(*) FROM items").fetchone()[0])
-    except sqlite3.Error:
-        return 0  # not created yet, or created without its tables yet
+def recorded_items(location: Path | str) -> int:
+    """Items the state has recorded (read beside the running process)."""
+    with Store(location) as store:
+        return int(store.db.execute("SELECT COUNT(*) FROM items").fetchone()[0])
 
 
 def written_since(directory: Path, since: float) -> int:
@@ -66,15 +63,21 @@ def start_run(cwd: Path) -> subprocess.Popen[bytes]:
 
 @pytest.mark.slow
 def test_sigkill_during_runs_loses_nothing_and_duplicates_nothing(
-    corpus_s: Path, tmp_path: Path
+    corpus_s: Path, tmp_path: Path, state: str
 ) -> None:
     seed = int(os.environ.get("RSSPRESS_KILL_SEED", time.time_ns() % 1_000_000))
     rng = random.Random(seed)
     killed_dir, clean_dir = tmp_path / "killed", tmp_path / "clean"
-    with serve_directory(corpus_s) as base_url:
+    killed_state = state_location(killed_dir, state)
+    shared = isinstance(killed_state, str)  # PostgreSQL: leases, no lock
+    # The undisturbed run has a state of its own, on the same backend.
+    with (
+        state_for("postgresql" if shared else "sqlite") as clean_state,
+        serve_directory(corpus_s) as base_url,
+    ):
         feeds = feeds_yaml(corpus_s, base_url)
-        write_config(killed_dir, feeds)
-        write_config(clean_dir, feeds)
+        write_config(killed_dir, feeds, state=state)
+        write_config(clean_dir, feeds, state=clean_state)
 
         # How long an undisturbed run takes, to aim the kills inside it.
         started = time.monotonic()
@@ -95,7 +98,7 @@ def test_sigkill_during_runs_loses_nothing_and_duplicates_nothing(
                 # target takes at most half of what is left, so later runs still have work.
                 # Progress counts the posts this run wrote, rewrites of a killed run's
                 # unrecorded posts included (counting files alone would miss those).
-                left = expected - recorded_items(killed_dir)
+                left = expected - recorded_items(killed_state)
                 target = rng.randint(1, max(1, left // 2))
                 while process.poll() is None and written_since(killed_dir, started) < target:
                     time.sleep(0.002)
@@ -104,6 +107,8 @@ def test_sigkill_during_runs_loses_nothing_and_duplicates_nothing(
             orphans |= children_of(process.pid)
             process.send_signal(signal.SIGKILL)
             process.wait()
+            # On PostgreSQL the next run frees the killed run's leases at once (its
+            # process is gone), not after daemon.lease (10 minutes): nothing waits here.
         deadline = time.monotonic() + 10
         while any(is_running(p) for p in orphans) and time.monotonic() < deadline:
             time.sleep(0.1)
@@ -122,8 +127,11 @@ def test_sigkill_during_runs_loses_nothing_and_duplicates_nothing(
     # Every post is whole: the same bytes an undisturbed run wrote.
     clean_posts = {p.name: p.read_bytes() for p in posts_in(clean_dir)}
     assert {p.name: p.read_bytes() for p in killed_posts} == clean_posts, f"seed {seed}"
-    # The state knows each item once, and each known item has its post.
-    with sqlite3.connect(killed_dir / "state.db") as db:
-        filenames = [row[0] for row in db.execute("SELECT filename FROM items")]
-        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    # The state knows each item once, each known item has its post, no feed is held.
+    with Store(killed_state) as store:
+        filenames = [row[0] for row in store.db.execute("SELECT filename FROM items")]
+        held = store.db.execute("SELECT COUNT(*) FROM feeds WHERE lease_owner IS NOT NULL")
+        assert held.fetchone()[0] == 0, f"seed {seed}: leases left behind"
+        if not shared:
+            assert store.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     assert sorted(filenames) == sorted(clean_posts)

@@ -395,7 +395,7 @@ def test_the_proxy_refuses_to_start_without_a_key(tmp_path: Path) -> None:
 
 
 def test_end_to_end_post_images_through_a_running_proxy(
-    httpserver: HTTPServer, tmp_path: Path
+    httpserver: HTTPServer, tmp_path: Path, state: str
 ) -> None:
     images = {f"/img/{n}.png": PNG + bytes([n]) * n for n in range(3)}
     for path, data in images.items():
@@ -413,7 +413,8 @@ def test_end_to_end_post_images_through_a_running_proxy(
         f"  proxy_base: http://127.0.0.1:{port}\n  proxy_listen: 127.0.0.1:{port}\n"
         "  proxy_allow: [127.0.0.1/32]\n"
     )
-    config = write_config(tmp_path, f"g:\n  s:\n    f: {httpserver.url_for('/feed.xml')}\n")
+    feeds = f"g:\n  s:\n    f: {httpserver.url_for('/feed.xml')}\n"
+    config = write_config(tmp_path, feeds, state=state)
     text = config.read_text(encoding="utf-8")
     text = re.sub(r"images:\n(  .*\n)+", images_config, text)
     config.write_text(text, encoding="utf-8")

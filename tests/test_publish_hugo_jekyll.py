@@ -222,19 +222,19 @@ def require(tool: str) -> str:
     return path
 
 
-def config_two_outputs(directory: Path, feeds: str) -> None:
+def config_two_outputs(directory: Path, feeds: str, *, state: str) -> None:
     directory.mkdir(parents=True, exist_ok=True)
     (directory / "config.yaml").write_text(
         textwrap.dedent(
-            """\
+            f"""\
             output:
-              - {dir: hugo-site/content/posts, format: hugo}
-              - {dir: jekyll-site/_posts, format: jekyll}
-            state: state.db
+              - {{dir: hugo-site/content/posts, format: hugo}}
+              - {{dir: jekyll-site/_posts, format: jekyll}}
+            state: "{state}"
             images:
-              proxy: "https://cors.zfour.workers.dev/?{url}"
+              proxy: "https://cors.zfour.workers.dev/?{{url}}"
               rewrite: http
-              placeholder: "https://picsum.photos/400/300?random={n}"
+              placeholder: "https://picsum.photos/400/300?random={{n}}"
             rsshub: https://rsshub.app
             """
         )
@@ -433,11 +433,13 @@ def corpus_s_sources(corpus_s: Path) -> dict[str, SourceItem]:
 
 
 @pytest.fixture(scope="module")
-def corpus_s_posts(corpus_s: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+def corpus_s_posts(
+    corpus_s: Path, tmp_path_factory: pytest.TempPathFactory, module_state: str
+) -> Path:
     """`rsspress run` over corpus S with a Hugo and a Jekyll output at once."""
     work = tmp_path_factory.mktemp("hugo-jekyll")
     with serve_directory(corpus_s) as base_url:
-        config_two_outputs(work, feeds_yaml(corpus_s, base_url))
+        config_two_outputs(work, feeds_yaml(corpus_s, base_url), state=module_state)
         result = run_cli("run", "-c", "config.yaml", cwd=work)
     assert result.returncode == 0, result.stdout + result.stderr
     return work
@@ -549,14 +551,14 @@ HOSTILE_NAMES = ("{{ group }}", "C#: yes", "{% raw %}")
 
 
 @pytest.mark.slow
-def test_hostile_items_build_with_real_hugo_and_jekyll(tmp_path: Path) -> None:
+def test_hostile_items_build_with_real_hugo_and_jekyll(tmp_path: Path, state: str) -> None:
     feeds = tmp_path / "feeds"
     feeds.mkdir()
     (feeds / "hostile.json").write_text(json.dumps(HOSTILE_FEED, ensure_ascii=False), "utf-8")
     with serve_directory(feeds) as base_url:
         group, site, name = HOSTILE_NAMES
         tree = {group: {site: {name: f"{base_url}/hostile.json"}}}
-        config_two_outputs(tmp_path, yaml.safe_dump(tree, allow_unicode=True))
+        config_two_outputs(tmp_path, yaml.safe_dump(tree, allow_unicode=True), state=state)
         result = run_cli("run", "-c", "config.yaml", cwd=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
 

@@ -43,7 +43,7 @@ def feed_xml(
 
 
 def site_config(
-    directory: Path, server: HTTPServer, extra_output: str = "", site_keys: str = ""
+    directory: Path, server: HTTPServer, *, state: str, extra_output: str = "", site_keys: str = ""
 ) -> Path:
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / "rsspress.yaml"
@@ -57,7 +57,7 @@ def site_config(
         "    page_size: 3\n"
         f"{site_keys}"
         f"{extra_output}"
-        "state: state.db\n"
+        f'state: "{state}"\n'
         "images: {proxy: null}\n"
         "feeds:\n"
         "  科技资讯:\n"
@@ -207,7 +207,7 @@ def test_output_config_errors_say_what_to_do(tmp_path: Path, output: str, expect
 # -- the CLI, end to end -----------------------------------------------------------------
 
 
-def test_run_builds_a_complete_site(tmp_path: Path, httpserver: HTTPServer) -> None:
+def test_run_builds_a_complete_site(tmp_path: Path, httpserver: HTTPServer, state: str) -> None:
     hostile = [
         (
             50,
@@ -223,7 +223,7 @@ def test_run_builds_a_complete_site(tmp_path: Path, httpserver: HTTPServer) -> N
             "juejin.xml": feed_xml("juejin", hostile, link_prefix="javascript:alert(3)//"),
         },
     )
-    config = site_config(tmp_path, httpserver)
+    config = site_config(tmp_path, httpserver, state=state)
     result = run_cli("run", "-c", str(config), cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     site = tmp_path / "site"
@@ -298,14 +298,16 @@ def test_run_builds_a_complete_site(tmp_path: Path, httpserver: HTTPServer) -> N
             assert not re.match(r"(https?:)?//", url), (name, url)
 
 
-def test_a_rebuild_writes_only_what_changed(tmp_path: Path, httpserver: HTTPServer) -> None:
+def test_a_rebuild_writes_only_what_changed(
+    tmp_path: Path, httpserver: HTTPServer, state: str
+) -> None:
     feeds = {
         "ithome.xml": feed_xml("ithome", items("ithome", 20)),
         "cnbeta.xml": feed_xml("cnbeta", items("cnbeta", 20)),
         "juejin.xml": feed_xml("juejin", items("juejin", 20)),
     }
     serve_feeds(httpserver, feeds)
-    config = site_config(tmp_path, httpserver)
+    config = site_config(tmp_path, httpserver, state=state)
     first = run_cli("run", "-c", str(config), cwd=tmp_path)
     assert first.returncode == 0, first.stderr
     site = tmp_path / "site"
@@ -343,12 +345,14 @@ def test_a_rebuild_writes_only_what_changed(tmp_path: Path, httpserver: HTTPServ
     assert {p: (site / p).read_bytes() for p in site_files(site)} == snapshot
 
 
-def test_lost_manifest_or_deleted_page_is_repaired(tmp_path: Path, httpserver: HTTPServer) -> None:
+def test_lost_manifest_or_deleted_page_is_repaired(
+    tmp_path: Path, httpserver: HTTPServer, state: str
+) -> None:
     serve_feeds(
         httpserver,
         {n: feed_xml(n[:-4], items(n[:-4], 4)) for n in ("ithome.xml", "cnbeta.xml", "juejin.xml")},
     )
-    config = site_config(tmp_path, httpserver)
+    config = site_config(tmp_path, httpserver, state=state)
     assert run_cli("run", "-c", str(config), cwd=tmp_path).returncode == 0
     site = tmp_path / "site"
     (site / ".rsspress-site.json").write_text("{not json", encoding="utf-8")
@@ -360,12 +364,12 @@ def test_lost_manifest_or_deleted_page_is_repaired(tmp_path: Path, httpserver: H
     assert written(result) == 1 and victim.read_bytes() == content
 
 
-def test_retention_removes_item_pages(tmp_path: Path, httpserver: HTTPServer) -> None:
+def test_retention_removes_item_pages(tmp_path: Path, httpserver: HTTPServer, state: str) -> None:
     serve_feeds(
         httpserver,
         {n: feed_xml(n[:-4], items(n[:-4], 5)) for n in ("ithome.xml", "cnbeta.xml", "juejin.xml")},
     )
-    config = site_config(tmp_path, httpserver)
+    config = site_config(tmp_path, httpserver, state=state)
     assert run_cli("run", "-c", str(config), cwd=tmp_path).returncode == 0
     assert len(list((tmp_path / "site/a").iterdir())) == 15
     config.write_text(config.read_text("utf-8") + "retention: {per_feed: 2}\n", encoding="utf-8")
@@ -378,7 +382,9 @@ def test_retention_removes_item_pages(tmp_path: Path, httpserver: HTTPServer) ->
     assert len(home["items"]) == 6
 
 
-def test_several_outputs_from_one_config(tmp_path: Path, httpserver: HTTPServer) -> None:
+def test_several_outputs_from_one_config(
+    tmp_path: Path, httpserver: HTTPServer, state: str
+) -> None:
     serve_feeds(
         httpserver,
         {n: feed_xml(n[:-4], items(n[:-4], 3)) for n in ("ithome.xml", "cnbeta.xml", "juejin.xml")},
@@ -388,7 +394,7 @@ def test_several_outputs_from_one_config(tmp_path: Path, httpserver: HTTPServer)
         "  - {dir: hugo/content/posts, format: hugo}\n"
         "  - {dir: jekyll/_posts, format: jekyll}\n"
     )
-    config = site_config(tmp_path, httpserver, extra_output=extra)
+    config = site_config(tmp_path, httpserver, state=state, extra_output=extra)
     result = run_cli("run", "-c", str(config), cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert len(list((tmp_path / "posts").glob("*.md"))) == 9
@@ -400,7 +406,9 @@ def test_several_outputs_from_one_config(tmp_path: Path, httpserver: HTTPServer)
     assert hexo.startswith("\n---\ntitle: ")
 
 
-def test_user_templates_replace_the_shipped_ones(tmp_path: Path, httpserver: HTTPServer) -> None:
+def test_user_templates_replace_the_shipped_ones(
+    tmp_path: Path, httpserver: HTTPServer, state: str
+) -> None:
     serve_feeds(
         httpserver,
         {n: feed_xml(n[:-4], items(n[:-4], 2)) for n in ("ithome.xml", "cnbeta.xml", "juejin.xml")},
@@ -411,7 +419,9 @@ def test_user_templates_replace_the_shipped_ones(tmp_path: Path, httpserver: HTT
         '{% extends "base.html" %}{% block main %}<h1 class="mine">{{ entry.title }}</h1>{% endblock %}',
         encoding="utf-8",
     )
-    config = site_config(tmp_path, httpserver, site_keys="    templates: my-templates\n")
+    config = site_config(
+        tmp_path, httpserver, state=state, site_keys="    templates: my-templates\n"
+    )
     assert run_cli("run", "-c", str(config), cwd=tmp_path).returncode == 0
     page = next((tmp_path / "site/a").iterdir()).read_text("utf-8")
     assert '<h1 class="mine">' in page
@@ -439,13 +449,13 @@ def fetch(url: str) -> str:
 
 
 def test_serve_previews_and_rebuilds_when_the_state_changes(
-    tmp_path: Path, httpserver: HTTPServer
+    tmp_path: Path, httpserver: HTTPServer, state: str
 ) -> None:
     feeds = {
         n: feed_xml(n[:-4], items(n[:-4], 2)) for n in ("ithome.xml", "cnbeta.xml", "juejin.xml")
     }
     serve_feeds(httpserver, feeds)
-    config = site_config(tmp_path, httpserver)
+    config = site_config(tmp_path, httpserver, state=state)
     assert run_cli("run", "-c", str(config), cwd=tmp_path).returncode == 0
     port = free_port()
     server = subprocess.Popen(

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 from pathlib import Path
 
-from conftest import posts_in, run_cli, write_config
+from conftest import posts_in, run_cli, state_location, write_config
 from rsspress.config import RetentionConfig
 from rsspress.retention import expired
-from rsspress.store import PostedItem
+from rsspress.store import PostedItem, Store
 
 NOW = dt.datetime(2026, 11, 25, tzinfo=dt.UTC)
 
@@ -39,11 +38,11 @@ def test_expired_by_age_and_by_count() -> None:
     assert [i.id for i in expired([undated], RetentionConfig(days=30), now)] == [6]
 
 
-def test_run_removes_old_posts_and_they_never_come_back(tmp_path: Path) -> None:
+def test_run_removes_old_posts_and_they_never_come_back(tmp_path: Path, state: str) -> None:
     (tmp_path / "a.xml").write_bytes(feed_with_ages([1, 10, 100, 400], "a"))
     (tmp_path / "b.xml").write_bytes(feed_with_ages([2, 3, 4], "b"))
     feeds = "g:\n  s:\n    a: a.xml\n    b: b.xml\n"
-    write_config(tmp_path, feeds, extra="retention: {days: 30, per_feed: 2}\n")
+    write_config(tmp_path, feeds, extra="retention: {days: 30, per_feed: 2}\n", state=state)
 
     first = run_cli("run", cwd=tmp_path)
 
@@ -55,10 +54,11 @@ def test_run_removes_old_posts_and_they_never_come_back(tmp_path: Path) -> None:
     assert titles == ["a 1 天前", "a 10 天前", "b 2 天前", "b 3 天前"]
     # The feeds change, so they are fetched and parsed again: the pruned items stay gone.
     (tmp_path / "a.xml").write_bytes(feed_with_ages([1, 10, 100, 400], "a") + b"\n")
-    write_config(tmp_path, feeds)  # and no retention any more
+    write_config(tmp_path, feeds, state=state)  # and no retention any more
     again = run_cli("run", "--force", cwd=tmp_path)
     assert "0 posts written" in again.stdout
     assert len(posts_in(tmp_path)) == 4
-    with sqlite3.connect(tmp_path / "state.db") as db:
-        pruned = db.execute("SELECT COUNT(*) FROM items WHERE pruned_at IS NOT NULL").fetchone()[0]
+    with Store(state_location(tmp_path, state)) as store:
+        sql = "SELECT COUNT(*) FROM items WHERE pruned_at IS NOT NULL"
+        pruned = store.db.execute(sql).fetchone()[0]
     assert pruned == 3

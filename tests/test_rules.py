@@ -125,7 +125,7 @@ def test_common_junk_goes_everywhere() -> None:
     assert body == "<p>正文</p>"
 
 
-def test_user_rules_scoped_by_feed_with_keep_only(tmp_path: Path) -> None:
+def test_user_rules_scoped_by_feed_with_keep_only(tmp_path: Path, state: str) -> None:
     (tmp_path / "feed.xml").write_text(
         '<?xml version="1.0"?><rss version="2.0"><channel><title>c</title><item><title>t</title>'
         "<guid>1</guid><link>https://news.example/1</link><description><![CDATA["
@@ -137,7 +137,7 @@ def test_user_rules_scoped_by_feed_with_keep_only(tmp_path: Path) -> None:
         "content:\n  rules:\n"
         "    - feeds: [新闻/站点]\n      keep_only: article\n      remove: [.promo]\n"
     )
-    write_config(tmp_path, "新闻:\n  站点:\n    f: feed.xml\n", extra=rules)
+    write_config(tmp_path, "新闻:\n  站点:\n    f: feed.xml\n", extra=rules, state=state)
     assert run_cli("run", cwd=tmp_path).returncode == 0
     (post,) = posts_in(tmp_path)
     text = post.read_text("utf-8")

@@ -80,7 +80,7 @@ def post_body(text: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def hostile_posts(tmp_path_factory: pytest.TempPathFactory) -> dict[int, str]:
+def hostile_posts(tmp_path_factory: pytest.TempPathFactory, module_state: str) -> dict[int, str]:
     """Run every case through a real feed and `rsspress run`; map case number → post body."""
     workdir = tmp_path_factory.mktemp("hostile")
     feed = {
@@ -98,7 +98,8 @@ def hostile_posts(tmp_path_factory: pytest.TempPathFactory) -> dict[int, str]:
     )
     server.start()
     try:
-        write_config(workdir, f"g:\n  s:\n    f: {server.url_for('/hostile.json')}\n")
+        feeds = f"g:\n  s:\n    f: {server.url_for('/hostile.json')}\n"
+        write_config(workdir, feeds, state=module_state)
         result = run_cli("run", cwd=workdir)
     finally:
         server.stop()

@@ -79,7 +79,7 @@ def rss_items(times: list[float]) -> bytes:
 
 
 def test_the_daemon_schedule_on_real_feeds_with_an_injected_clock(
-    tmp_path: Path, httpserver: HTTPServer
+    tmp_path: Path, httpserver: HTTPServer, state: str
 ) -> None:
     """Hourly, daily and silent feeds get their intervals; a 429 host waits as it asked."""
     httpserver.expect_request("/hourly").respond_with_data(rss_items(every(HOUR, 30)))
@@ -94,6 +94,7 @@ def test_the_daemon_schedule_on_real_feeds_with_an_injected_clock(
     config_path = tmp_path / "rsspress.yaml"
     config_path.write_text(
         "output: {dir: posts, format: hexo}\n"
+        f'state: "{state}"\n'
         "daemon: {min_interval: 5m, max_interval: 24h}\n"
         "fetch: {per_host: 1}\n"  # busy1 is fetched before busy2: the pause then holds busy2
         "feeds:\n  g:\n    s:\n"
@@ -143,16 +144,19 @@ def test_the_daemon_schedule_on_real_feeds_with_an_injected_clock(
     assert (fetched("/hourly"), fetched("/daily"), fetched("/never")) == (3, 2, 2), summary
 
 
-def test_a_gone_feed_is_dead_until_forced(tmp_path: Path, httpserver: HTTPServer) -> None:
+def test_a_gone_feed_is_dead_until_forced(
+    tmp_path: Path, httpserver: HTTPServer, state: str
+) -> None:
     httpserver.expect_request("/gone").respond_with_data("gone", status=410)
     (tmp_path / "rsspress.yaml").write_text(
-        f"feeds: {{g: {{s: {{gone: '{httpserver.url_for('/gone')}'}}}}}}\n", encoding="utf-8"
+        f"state: \"{state}\"\nfeeds: {{g: {{s: {{gone: '{httpserver.url_for('/gone')}'}}}}}}\n",
+        encoding="utf-8",
     )
     config = load_config(tmp_path / "rsspress.yaml")
     run_update(config, clock=lambda: T)
     with Store(config.state) as store:
-        (state,) = store.feed_states().values()
-    assert state.dead_reason is not None and "410" in state.dead_reason
+        (feed,) = store.feed_states().values()
+    assert feed.dead_reason is not None and "410" in feed.dead_reason
     later = run_update(config, clock=lambda: T + 30 * DAY)
     assert later.skipped == 1 and len(httpserver.log) == 1
     run_update(config, force=True, clock=lambda: T + 30 * DAY)

@@ -20,10 +20,11 @@ def serve_seed(httpserver: HTTPServer) -> str:
 
 
 def test_compat_post_is_byte_identical_to_the_reference(
-    httpserver: HTTPServer, tmp_path: Path
+    httpserver: HTTPServer, tmp_path: Path, state: str
 ) -> None:
     url = serve_seed(httpserver)
-    write_config(tmp_path, f"新媒体:\n  ZAKER:\n    channel: {url}\n", profile="compat")
+    feeds = f"新媒体:\n  ZAKER:\n    channel: {url}\n"
+    write_config(tmp_path, feeds, profile="compat", state=state)
 
     result = run_cli("run", cwd=tmp_path)
 
@@ -35,11 +36,14 @@ def test_compat_post_is_byte_identical_to_the_reference(
 
 
 def test_rsshub_route_resolves_against_the_configured_base(
-    httpserver: HTTPServer, tmp_path: Path
+    httpserver: HTTPServer, tmp_path: Path, state: str
 ) -> None:
     serve_seed(httpserver)
     config = write_config(
-        tmp_path, "新媒体:\n  ZAKER:\n    channel: rsshub:/zaker/channel/13\n", profile="compat"
+        tmp_path,
+        "新媒体:\n  ZAKER:\n    channel: rsshub:/zaker/channel/13\n",
+        profile="compat",
+        state=state,
     )
     config.write_text(
         config.read_text(encoding="utf-8").replace(
@@ -55,10 +59,11 @@ def test_rsshub_route_resolves_against_the_configured_base(
 
 
 def test_second_run_writes_nothing_and_a_deleted_post_stays_deleted(
-    httpserver: HTTPServer, tmp_path: Path
+    httpserver: HTTPServer, tmp_path: Path, state: str
 ) -> None:
     url = serve_seed(httpserver)
-    write_config(tmp_path, f"新媒体:\n  ZAKER:\n    channel: {url}\n", profile="compat")
+    feeds = f"新媒体:\n  ZAKER:\n    channel: {url}\n"
+    write_config(tmp_path, feeds, profile="compat", state=state)
     assert run_cli("run", cwd=tmp_path).returncode == 0
     (post,) = posts_in(tmp_path)
     post.unlink()

@@ -1,4 +1,4 @@
-"""store: one SQLite file in WAL mode, migrated from the first version on."""
+"""store: an SQLite file (WAL mode, migrated from the first version on) or a PostgreSQL schema."""
 
 from __future__ import annotations
 
@@ -7,8 +7,17 @@ from pathlib import Path
 
 import pytest
 
+from conftest import state_location
 from rsspress.config import FeedConfig
-from rsspress.store import MIGRATIONS, FetchOutcome, ItemRecord, Store, StoreLocked
+from rsspress.store import (
+    MIGRATIONS,
+    FetchOutcome,
+    ItemRecord,
+    PageRecord,
+    StateError,
+    Store,
+    StoreLocked,
+)
 
 FEED = FeedConfig("新媒体", "ZAKER", "channel", "http://example.test/feed")
 
@@ -21,24 +30,45 @@ def record(key: str) -> ItemRecord:
     )  # fmt: skip
 
 
-def test_a_new_state_is_migrated_and_in_wal_mode(tmp_path: Path) -> None:
+def write_schema_version(location: Path | str, version: int) -> None:
+    """Mark an empty state as written at ``version``, as that rsspress keeps its version."""
+    if isinstance(location, Path):
+        with sqlite3.connect(location) as db:
+            db.execute(f"PRAGMA user_version = {version}")
+        return
+    import psycopg
+
+    with psycopg.connect(location, autocommit=True) as db:
+        db.execute("CREATE TABLE rsspress_schema (version INTEGER NOT NULL)")
+        db.execute("INSERT INTO rsspress_schema (version) VALUES (%s)", (version,))
+
+
+def test_a_new_state_is_migrated_and_reopening_migrates_nothing(tmp_path: Path, state: str) -> None:
+    location = state_location(tmp_path, state)
+    with Store(location) as store:
+        assert store.schema_version == len(MIGRATIONS)
+        store.sync_feeds([FEED])
+    with Store(location) as store:  # reopening migrates nothing
+        assert store.schema_version == len(MIGRATIONS)
+        assert list(store.feed_states()) == [FEED.key]
+
+
+def test_a_new_sqlite_state_is_in_wal_mode(tmp_path: Path) -> None:
     with Store(tmp_path / "state.db") as store:
         assert store.schema_version == len(MIGRATIONS)
     with sqlite3.connect(tmp_path / "state.db") as db:
         assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    with Store(tmp_path / "state.db") as store:  # reopening migrates nothing
-        assert store.schema_version == len(MIGRATIONS)
 
 
-def test_a_state_from_a_newer_rsspress_is_refused(tmp_path: Path) -> None:
-    with sqlite3.connect(tmp_path / "state.db") as db:
-        db.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 1}")
-    with pytest.raises(RuntimeError, match="newer rsspress"):
-        Store(tmp_path / "state.db")
+def test_a_state_from_a_newer_rsspress_is_refused(tmp_path: Path, state: str) -> None:
+    location = state_location(tmp_path, state)
+    write_schema_version(location, len(MIGRATIONS) + 1)
+    with pytest.raises(StateError, match="newer rsspress"):
+        Store(location)
 
 
-def test_items_are_recorded_once(tmp_path: Path) -> None:
-    with Store(tmp_path / "state.db") as store:
+def test_items_are_recorded_once(tmp_path: Path, state: str) -> None:
+    with Store(state_location(tmp_path, state)) as store:
         store.sync_feeds([FEED])
         ok = FetchOutcome("ok", at=1.0, etag='"e"')
         store.record_items(FEED.key, [record("a"), record("b")], ok)
@@ -48,29 +78,66 @@ def test_items_are_recorded_once(tmp_path: Path) -> None:
         assert store.feed_states()[FEED.key].item_count == 2
 
 
-def test_errors_count_up_and_success_resets(tmp_path: Path) -> None:
-    with Store(tmp_path / "state.db") as store:
+def test_what_is_stored_reads_back_exactly(tmp_path: Path, state: str) -> None:
+    at = 1764072000.123456  # a timestamp to the microsecond
+    published = ItemRecord(
+        item_key="guid:新闻-1", post_id="a1b2c3d4", guid="新闻-1", link="https://x.test/1?a=1&b=%20",
+        title="标题 'quoted' \"double\" 100%", date="2026-11-25T20:00:00+08:00",
+        date_text="Wed, 25 Nov 2026 20:00:00 +0800", author="编辑", content="<p>正文 ☃</p>",
+        filename="a1b2c3d4.md", first_seen_at=at, published_at=at + 0.5,
+        body="<p>正文</p>", cover="https://x.test/c.jpg", summary="正文",
+    )  # fmt: skip
+    dropped = ItemRecord(
+        item_key="guid:新闻-2", post_id="e5f6a7b8", guid="新闻-2", link=None, title="广告",
+        date=None, date_text=None, author=None, content="<p>买</p>", filename=None,
+        first_seen_at=at, published_at=None, dropped="drop: title 广告",
+    )  # fmt: skip
+    page = PageRecord("https://x.test/1", fetched_at=at, content="<p>全文</p>")
+    outcome = FetchOutcome(
+        "ok", at=at, etag='W/"e 1"', last_modified="Wed, 25 Nov 2026 12:00:00 GMT",
+        next_poll_at=at + 3600.25,
+    )  # fmt: skip
+    location = state_location(tmp_path, state)
+    with Store(location) as store:
+        store.sync_feeds([FEED])
+        assert store.record_items(FEED.key, [published, dropped], outcome, [page]) == 1
+        store.pause_host("x.test", at + 60.5, "HTTP 429")
+    with Store(location) as store:
+        assert store.items(FEED.key) == [published, dropped]
+        assert store.pages() == [page]
+        assert store.paused_hosts(at) == {"x.test": at + 60.5}
+        feed = store.feed_states()[FEED.key]
+        assert (feed.group, feed.site, feed.name, feed.url) == (
+            FEED.group, FEED.site, FEED.name, FEED.url,
+        )  # fmt: skip
+        assert (feed.etag, feed.last_modified) == (outcome.etag, outcome.last_modified)
+        assert (feed.last_fetch_at, feed.last_ok_at, feed.last_outcome) == (at, at, "ok")
+        assert (feed.next_poll_at, feed.lease_owner, feed.item_count) == (at + 3600.25, None, 1)
+
+
+def test_errors_count_up_and_success_resets(tmp_path: Path, state: str) -> None:
+    with Store(state_location(tmp_path, state)) as store:
         store.sync_feeds([FEED])
         for at in (1.0, 2.0):
             store.record_fetch(FEED.key, FetchOutcome("error", at=at, error_kind="timeout",
                                                       error_message="slow", next_attempt_at=at + 60))  # fmt: skip
-        state = store.feed_states()[FEED.key]
-        assert (state.failures, state.error_kind, state.next_attempt_at) == (2, "timeout", 62.0)
+        feed = store.feed_states()[FEED.key]
+        assert (feed.failures, feed.error_kind, feed.next_attempt_at) == (2, "timeout", 62.0)
         store.record_fetch(FEED.key, FetchOutcome("not_modified", at=3.0))
-        state = store.feed_states()[FEED.key]
-        assert (state.failures, state.error_kind, state.next_attempt_at) == (0, None, None)
+        feed = store.feed_states()[FEED.key]
+        assert (feed.failures, feed.error_kind, feed.next_attempt_at) == (0, None, None)
 
 
-def test_a_moved_feed_forgets_its_validators(tmp_path: Path) -> None:
-    with Store(tmp_path / "state.db") as store:
+def test_a_moved_feed_forgets_its_validators(tmp_path: Path, state: str) -> None:
+    with Store(state_location(tmp_path, state)) as store:
         store.sync_feeds([FEED])
         store.record_fetch(FEED.key, FetchOutcome("ok", at=1.0, etag='"e"', last_modified="x"))
         store.sync_feeds([FEED])
         assert store.feed_states()[FEED.key].etag == '"e"'
         moved = FeedConfig(FEED.group, FEED.site, FEED.name, "http://mirror.test/feed")
         store.sync_feeds([moved])
-        state = store.feed_states()[FEED.key]
-        assert (state.url, state.etag, state.last_modified) == (moved.url, None, None)
+        feed = store.feed_states()[FEED.key]
+        assert (feed.url, feed.etag, feed.last_modified) == (moved.url, None, None)
 
 
 def test_only_one_process_holds_the_state(tmp_path: Path) -> None:

@@ -1,9 +1,10 @@
-"""Several `rsspress daemon` workers on one PostgreSQL state share one mirror.
+"""Several `rsspress daemon` workers on one state share one mirror.
 
-Three real daemons work through corpus S over real HTTP; one is killed with
-SIGKILL while it holds feeds. Every feed is fetched, every item is published
-exactly once, and no feed is fetched twice, except that a feed the killed
-worker held may be fetched once more by the worker that takes it over.
+Three real daemons work through corpus S over real HTTP on PostgreSQL; one is
+killed with SIGKILL while it holds feeds. Every feed is fetched, every item
+is published exactly once, and no feed is fetched twice, except that a feed
+the killed worker held may be fetched once more by the worker that takes it
+over. The lease rules themselves are checked on both backends.
 """
 
 from __future__ import annotations
@@ -177,9 +178,12 @@ def test_three_workers_share_corpus_s_and_survive_a_sigkill(tmp_path: Path, corp
 
                 # Mid-run: some items are out, and the victim holds feeds right now.
                 wait_for(lambda: published() > 0 and bool(holding(victim.pid)), "work", 120)
+                # Frozen first, so that what it holds can be read before it dies: the
+                # survivors free a dead local worker's leases as soon as they see it gone.
+                victim.send_signal(signal.SIGSTOP)
+                killed_with = set(holding(victim.pid))
                 victim.send_signal(signal.SIGKILL)
                 victim.wait(timeout=30)
-                killed_with = set(holding(victim.pid))
                 assert killed_with, "the victim held no feed when it died"
 
                 def all_fetched() -> bool:

@@ -7,9 +7,27 @@ import ctypes
 import multiprocessing
 import os
 import signal
+import socket
 import sys
 import threading
 import time
+
+# How this machine names itself in leases and temporary files, so that another
+# process here can tell whether their owner is gone.
+HOST = socket.gethostname()
+
+
+def local_process_gone(host: str, pid: int) -> bool:
+    """Whether process ``pid`` of ``host`` has certainly ended (only this host's can be told)."""
+    if host != HOST or pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # alive, another user's
+        return False
+    return False
 
 
 def start_worker_pool(workers: int) -> concurrent.futures.ProcessPoolExecutor:

@@ -7,6 +7,8 @@ import secrets
 import time
 from pathlib import Path
 
+from rsspress.workers import HOST, local_process_gone
+
 TEMP_SUFFIX = ".rsspress-tmp"
 
 
@@ -18,7 +20,7 @@ def write_atomic(path: Path, text: str | bytes) -> None:
     mid-write leaves only such a file, which :func:`remove_stale_temp_files`
     clears at the start of the next run.
     """
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}{TEMP_SUFFIX}")
+    tmp = path.with_name(f".{path.name}~{HOST}~{os.getpid()}~{secrets.token_hex(4)}{TEMP_SUFFIX}")
     try:
         if isinstance(text, bytes):
             tmp.write_bytes(text)
@@ -36,17 +38,27 @@ def remove_stale_temp_files(directory: Path, older_than: float | None = None) ->
 
     Without ``older_than`` (seconds), call only under the run lock: every
     temporary file is a leftover. With it, other live processes may be
-    writing here, and only files that old are removed.
+    writing here, and only files that old, or whose writer on this machine
+    has ended, are removed.
     """
     removed = 0
     if directory.is_dir():
         cutoff = None if older_than is None else time.time() - older_than
         for leftover in directory.glob(f".*{TEMP_SUFFIX}"):
             try:
-                if cutoff is not None and leftover.stat().st_mtime > cutoff:
+                if (
+                    cutoff is not None
+                    and not _writer_gone(leftover.name)
+                    and leftover.stat().st_mtime > cutoff
+                ):
                     continue
                 leftover.unlink()
             except FileNotFoundError:
                 continue
             removed += 1
     return removed
+
+
+def _writer_gone(temp_name: str) -> bool:
+    parts = temp_name.rsplit("~", 3)
+    return len(parts) == 4 and parts[2].isdigit() and local_process_gone(parts[1], int(parts[2]))

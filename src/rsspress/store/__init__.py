@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import os
 import secrets
-import socket
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -29,6 +28,7 @@ from rsspress.config import FeedConfig, is_postgres
 from rsspress.publish.post import item_when
 from rsspress.store.backends import StateError, StoreLocked, open_backend
 from rsspress.urls import url_host
+from rsspress.workers import HOST, local_process_gone
 
 __all__ = ["StateError", "Store", "StoreLocked", "is_postgres"]
 
@@ -243,7 +243,7 @@ class Store:
         self.db = open_backend(state)
         self.location = self.db.location
         # Who this process is in leases: host and pid say which worker holds a feed.
-        self.owner = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
+        self.owner = f"{HOST}:{os.getpid()}:{secrets.token_hex(4)}"
         try:
             self.migrate()
         except BaseException:
@@ -260,7 +260,8 @@ class Store:
 
         A second run on it fails at once; and leases left by a killed run are
         stale, since no other process can hold one. A shared state (PostgreSQL)
-        is not held: workers claim feeds with leases instead.
+        is not held: workers claim feeds with leases instead, and leases of
+        this machine's processes that have ended are freed.
         """
         self.db.lock()
         if not self.shared:
@@ -269,6 +270,21 @@ class Store:
                     "UPDATE feeds SET lease_owner = NULL, lease_until = NULL"
                     " WHERE lease_owner IS NOT NULL"
                 )
+            return
+        # A process of this machine that held leases and has ended (killed, say)
+        # needs no waiting for: its feeds are free now.
+        owners = self.db.execute(
+            "SELECT DISTINCT lease_owner FROM feeds WHERE lease_owner LIKE ?", (f"{HOST}:%",)
+        ).fetchall()
+        for (owner,) in owners:
+            host, pid, _ = owner.rsplit(":", 2)
+            if pid.isdigit() and local_process_gone(host, int(pid)):
+                with self.transaction():
+                    self.db.execute(
+                        "UPDATE feeds SET lease_owner = NULL, lease_until = NULL"
+                        " WHERE lease_owner = ?",
+                        (owner,),
+                    )
 
     def close(self) -> None:
         self.db.close()
