@@ -99,3 +99,18 @@ def test_progress_shows_on_a_terminal(tmp_path: Path, state: str) -> None:
     screen = output.decode("utf-8", "replace")
     assert "fetching" in screen and "1/1" in screen and "3 posts" in screen
     assert "1 fetched, 0 not modified, 0 failed; 3 posts written" in screen
+
+
+def test_an_unreachable_database_is_a_clear_error(tmp_path: Path) -> None:
+    # Port 9 on loopback: nothing listens there. The password must not be echoed.
+    write_config(tmp_path, "g:\n  s:\n    f: http://127.0.0.1:9/feed\n",
+                 state="postgresql://news:secret@127.0.0.1:9/news")  # fmt: skip
+    for command in ("run", "status"):
+        result = run_cli(command, cwd=tmp_path, timeout=60)
+        assert result.returncode == 2, result.stderr
+        assert "cannot connect to the state postgresql://news:***@127.0.0.1:9/news" in (
+            result.stdout + result.stderr
+        )
+        assert "check that PostgreSQL runs" in result.stdout + result.stderr
+        assert "Traceback" not in result.stderr
+        assert "secret" not in result.stdout + result.stderr

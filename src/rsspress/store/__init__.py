@@ -300,6 +300,8 @@ class Store:
         return self.db.schema_version()
 
     def migrate(self) -> None:
+        if self.db.schema_version() == len(MIGRATIONS):
+            return  # the usual case: no write lock, no waiting for other workers
         with self.db.migration():
             version = self.db.schema_version()
             if version > len(MIGRATIONS):

