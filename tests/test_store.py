@@ -17,7 +17,9 @@ from rsspress.store import (
     StateError,
     Store,
     StoreLocked,
+    _statements,
 )
+from rsspress.store.backends import open_backend
 
 FEED = FeedConfig("新媒体", "ZAKER", "channel", "http://example.test/feed")
 
@@ -166,3 +168,30 @@ def test_a_version_1_state_is_migrated_without_losing_items(tmp_path: Path) -> N
         assert store.schema_version == len(MIGRATIONS) >= 2
         (old,) = store.items("k")
         assert (old.item_key, old.dropped) == ("guid:1", None)
+
+
+def test_a_version_6_state_gains_leases_without_losing_anything(tmp_path: Path, state: str) -> None:
+    """The migrations story is the same on both backends: the last release's state upgrades."""
+    location = state_location(tmp_path, state)
+    backend = open_backend(location)
+    with backend.migration():
+        for migration in MIGRATIONS[:6]:
+            for statement in _statements(migration):
+                backend.execute(backend.ddl(statement))
+        backend.set_schema_version(6)
+        backend.execute(
+            "INSERT INTO feeds (key, grp, site, name, url, last_ok_at) VALUES (?, ?, ?, ?, ?, ?)",
+            (FEED.key, FEED.group, FEED.site, FEED.name, FEED.url, 5.0),
+        )
+        backend.execute(
+            "INSERT INTO items (feed_key, item_key, post_id, title, content, filename,"
+            " first_seen_at) VALUES (?, 'guid:1', 'p1', 't', '<p>x</p>', 'p1.md', 1.0)",
+            (FEED.key,),
+        )
+    backend.close()
+    with Store(location) as store:
+        assert store.schema_version == len(MIGRATIONS) == 7
+        store.sync_feeds([FEED])
+        old = store.feed_states()[FEED.key]
+        assert (old.last_ok_at, old.item_count, old.lease_owner) == (5.0, 1, None)
+        assert [s.key for s in store.claim_feeds(10.0, limit=5, lease=60, force=True)] == [FEED.key]
