@@ -30,6 +30,7 @@ from conftest import state_for, state_location
 from corpus import corpus_feeds, corpus_item_count, feeds_yaml
 from rsspress.config import FeedConfig
 from rsspress.store import FetchOutcome, ItemRecord, LeaseLost, Store
+from rsspress.workers import HOST, local_process_gone
 
 FEEDS = [FeedConfig("g", "s", f"feed{n}", f"http://127.0.0.1:9/{n}") for n in range(5)]
 
@@ -231,3 +232,20 @@ def test_three_workers_share_corpus_s_and_survive_a_sigkill(tmp_path: Path, corp
     assert set(victim_feeds_items) == killed_with
     logs = "".join((tmp_path / f"daemon-{n}.log").read_text("utf-8") for n in (1, 2))
     assert "Traceback" not in logs
+
+
+def test_an_ended_local_process_is_told_apart_from_a_live_or_remote_one() -> None:
+    sleeper = subprocess.Popen(["sleep", "30"])
+    ended = subprocess.Popen(["true"])
+    try:
+        # Not reaped yet: a zombie, which is what an orphan stays where init never reaps.
+        wait_for(lambda: Path(f"/proc/{ended.pid}/stat").read_text().split()[2] == "Z",
+                 "a zombie", 10)  # fmt: skip
+        assert local_process_gone(HOST, ended.pid)
+        assert not local_process_gone(HOST, sleeper.pid)
+        assert not local_process_gone(f"not-{HOST}", ended.pid)  # another machine's: unknown
+        ended.wait()
+        assert local_process_gone(HOST, ended.pid)
+    finally:
+        sleeper.kill()
+        sleeper.wait()

@@ -22,6 +22,15 @@ def local_process_gone(host: str, pid: int) -> bool:
     if host != HOST or pid == os.getpid():
         return False
     try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as stat:
+            # A zombie has ended too; an orphan stays one until init reaps it,
+            # which some containers' init never does.
+            return stat.read().rpartition(")")[2].split()[0] == "Z"
+    except FileNotFoundError:
+        return True
+    except OSError:  # no /proc: ask the kernel
+        pass
+    try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return True
