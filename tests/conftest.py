@@ -102,14 +102,19 @@ def write_config(
     profile: str = "default",
     extra: str = "",
     state: str = "state.db",
+    output: str | None = None,
 ) -> Path:
-    """A config in `directory` with the reference's image settings and the given feeds tree."""
+    """A config in `directory` with the reference's image settings and the given feeds tree.
+
+    ``output`` replaces the one Hexo output (a YAML value: a mapping or a list of them).
+    """
+    output = output or f"{{dir: posts, format: hexo, profile: {profile}}}"
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / "rsspress.yaml"
     path.write_text(
         textwrap.dedent(
             f"""\
-            output: {{dir: posts, format: hexo, profile: {profile}}}
+            output: {output}
             state: "{state}"
             images:
               proxy: "https://cors.zfour.workers.dev/?{{url}}"

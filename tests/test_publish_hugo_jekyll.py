@@ -15,7 +15,6 @@ import json
 import re
 import shutil
 import subprocess
-import textwrap
 import time
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
@@ -25,7 +24,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import DATA, run_cli
+from conftest import DATA, run_cli, write_config
 from corpus import corpus_feeds, corpus_item_count, feeds_yaml, serve_directory
 from rsspress.publish.formats import post_file_name, render_post_text
 from rsspress.publish.hugo import render_hugo
@@ -222,26 +221,9 @@ def require(tool: str) -> str:
     return path
 
 
-def config_two_outputs(directory: Path, feeds: str, *, state: str) -> None:
-    directory.mkdir(parents=True, exist_ok=True)
-    (directory / "config.yaml").write_text(
-        textwrap.dedent(
-            f"""\
-            output:
-              - {{dir: hugo-site/content/posts, format: hugo}}
-              - {{dir: jekyll-site/_posts, format: jekyll}}
-            state: "{state}"
-            images:
-              proxy: "https://cors.zfour.workers.dev/?{{url}}"
-              rewrite: http
-              placeholder: "https://picsum.photos/400/300?random={{n}}"
-            rsshub: https://rsshub.app
-            """
-        )
-        + "feeds:\n"
-        + textwrap.indent(feeds, "  "),
-        encoding="utf-8",
-    )
+TWO_OUTPUTS = (
+    "[{dir: hugo-site/content/posts, format: hugo}, {dir: jekyll-site/_posts, format: jekyll}]"
+)
 
 
 @dataclass
@@ -439,8 +421,8 @@ def corpus_s_posts(
     """`rsspress run` over corpus S with a Hugo and a Jekyll output at once."""
     work = tmp_path_factory.mktemp("hugo-jekyll")
     with serve_directory(corpus_s) as base_url:
-        config_two_outputs(work, feeds_yaml(corpus_s, base_url), state=module_state)
-        result = run_cli("run", "-c", "config.yaml", cwd=work)
+        write_config(work, feeds_yaml(corpus_s, base_url), state=module_state, output=TWO_OUTPUTS)
+        result = run_cli("run", cwd=work)
     assert result.returncode == 0, result.stdout + result.stderr
     return work
 
@@ -558,8 +540,10 @@ def test_hostile_items_build_with_real_hugo_and_jekyll(tmp_path: Path, state: st
     with serve_directory(feeds) as base_url:
         group, site, name = HOSTILE_NAMES
         tree = {group: {site: {name: f"{base_url}/hostile.json"}}}
-        config_two_outputs(tmp_path, yaml.safe_dump(tree, allow_unicode=True), state=state)
-        result = run_cli("run", "-c", "config.yaml", cwd=tmp_path)
+        write_config(
+            tmp_path, yaml.safe_dump(tree, allow_unicode=True), state=state, output=TWO_OUTPUTS
+        )
+        result = run_cli("run", cwd=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
 
     hugo, jekyll = build_hugo(tmp_path), build_jekyll(tmp_path)

@@ -28,7 +28,7 @@ from rsspress.urls import host_port, url_host
 log = logging.getLogger("rsspress.daemon")
 
 MAX_SLEEP = 60.0  # wake at least this often (config reloads are not watched; stop is)
-LOCKED_RETRY = 30.0  # the state is held or unreachable: try again after this
+STATE_RETRY = 30.0  # the state is held or unreachable: try again after this
 
 
 class DaemonMetrics:
@@ -108,8 +108,8 @@ class Daemon:
                     clock=self.clock,
                 )
             except StateError as exc:  # held by a `run`, or the database is unreachable
-                log.warning("%s; trying again in %.0f s", exc, LOCKED_RETRY)
-                stop.wait(LOCKED_RETRY)
+                log.warning("%s; trying again in %.0f s", exc, STATE_RETRY)
+                stop.wait(STATE_RETRY)
                 continue
             fetched = summary.fetched + summary.not_modified + summary.failed
             if fetched:

@@ -24,13 +24,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from rsspress.config import FeedConfig, is_postgres
+from rsspress.config import FeedConfig
 from rsspress.publish.post import item_when
 from rsspress.store.backends import StateError, StoreLocked, open_backend
 from rsspress.urls import url_host
 from rsspress.workers import HOST, local_process_gone
 
-__all__ = ["StateError", "Store", "StoreLocked", "is_postgres"]
+__all__ = ["StateError", "Store", "StoreLocked"]
 
 # Each entry moves the schema from version N to N+1; never edit a released one.
 MIGRATIONS: tuple[str, ...] = (
@@ -265,11 +265,7 @@ class Store:
         """
         self.db.lock()
         if not self.shared:
-            with self.transaction():
-                self.db.execute(
-                    "UPDATE feeds SET lease_owner = NULL, lease_until = NULL"
-                    " WHERE lease_owner IS NOT NULL"
-                )
+            self._free_leases("lease_owner IS NOT NULL")
             return
         # A process of this machine that held leases and has ended (killed, say)
         # needs no waiting for: its feeds are free now.
@@ -279,12 +275,13 @@ class Store:
         for (owner,) in owners:
             host, pid, _ = owner.rsplit(":", 2)
             if pid.isdigit() and local_process_gone(host, int(pid)):
-                with self.transaction():
-                    self.db.execute(
-                        "UPDATE feeds SET lease_owner = NULL, lease_until = NULL"
-                        " WHERE lease_owner = ?",
-                        (owner,),
-                    )
+                self._free_leases("lease_owner = ?", (owner,))
+
+    def _free_leases(self, where: str, params: tuple[Any, ...] = ()) -> None:
+        with self.transaction():
+            self.db.execute(
+                f"UPDATE feeds SET lease_owner = NULL, lease_until = NULL WHERE {where}", params
+            )
 
     def close(self) -> None:
         self.db.close()
@@ -472,12 +469,8 @@ class Store:
         """Give back leases on feeds this worker took but will not fetch."""
         keys = list(feed_keys)
         if keys:
-            with self.transaction():
-                self.db.execute(
-                    f"""UPDATE feeds SET lease_owner = NULL, lease_until = NULL
-                        WHERE lease_owner = ? AND key IN ({",".join("?" * len(keys))})""",
-                    (self.owner, *keys),
-                )
+            marks = ",".join("?" * len(keys))
+            self._free_leases(f"lease_owner = ? AND key IN ({marks})", (self.owner, *keys))
 
     def pause_host(self, host: str, not_before: float, reason: str) -> None:
         """A host asked us to wait (429, 503): none of its feeds is fetched before then."""
