@@ -10,6 +10,8 @@ from conftest import posts_in, run_cli, state_location, write_config
 from rsspress.content.fulltext import extract_article
 from rsspress.store import Store
 
+# The test server is on loopback, which article pages may reach only when the user says so.
+LOOPBACK_PAGES = "fetch: {page_allow: [127.0.0.1/32, '::1/128']}\n"
 PARAGRAPH = (
     "小米今日发布了新款手机，搭载骁龙处理器，售价 1999 元起，电池容量 5000mAh，支持 120W 快充。"
 )
@@ -65,7 +67,7 @@ def test_fulltext_feed_posts_the_article_and_falls_back_with_a_reason(
     )
     httpserver.expect_request("/article/huge").respond_with_data(b"<p>x</p>" * 100_000)
     extra = (
-        "fetch: {max_bytes: 200000}\n"
+        "fetch: {max_bytes: 200000, page_allow: [127.0.0.1/32, '::1/128']}\n"
         "content:\n  rules:\n    - feeds: [g/custom]\n      fulltext_selector: '.story'\n"
     )
     write_config(
@@ -105,13 +107,15 @@ def test_an_article_page_is_fetched_once(
     httpserver.expect_request("/article/same").respond_with_data(
         article_page("同一篇"), content_type="text/html; charset=utf-8"
     )
-    write_config(tmp_path, f"g:\n  s:\n    a: {{url: {base}/a.xml, fulltext: true}}\n", state=state)
+    write_config(tmp_path, f"g:\n  s:\n    a: {{url: {base}/a.xml, fulltext: true}}\n",
+                 state=state, extra=LOOPBACK_PAGES)  # fmt: skip
     assert run_cli("run", cwd=tmp_path).returncode == 0
     write_config(
         tmp_path,
         f"g:\n  s:\n    a: {{url: {base}/a.xml, fulltext: true}}\n"
         f"    b: {{url: {base}/b.xml, fulltext: true}}\n",
         state=state,
+        extra=LOOPBACK_PAGES,
     )
     assert run_cli("run", cwd=tmp_path).returncode == 0
 

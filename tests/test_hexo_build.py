@@ -12,14 +12,15 @@ from conftest import posts_in, run_cli, shared_dir, write_config
 from corpus import corpus_item_count, feeds_yaml, serve_directory
 
 
-def check_with_hexo(posts: Path) -> subprocess.CompletedProcess[str]:
+def check_with_hexo(posts: Path, *, keep: bool = False) -> subprocess.CompletedProcess[str]:
+    """Build ``posts`` with real Hexo; ``keep`` keeps the site and prints its folder."""
     script = shared_dir() / "hexo-check" / "check-posts.sh"
     return subprocess.run(
         ["bash", str(script), str(posts)],
         capture_output=True,
         text=True,
         timeout=900,
-        env={**os.environ, "QUIET": "1"},
+        env={**os.environ, "QUIET": "1", "KEEP": "1" if keep else "0"},
     )
 
 

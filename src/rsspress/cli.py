@@ -19,11 +19,19 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from rsspress import __version__
-from rsspress.config import EXAMPLE_CONFIG, Config, ConfigError, OutputConfig, load_config
+from rsspress.config import (
+    EXAMPLE_CONFIG,
+    FORMATS,
+    Config,
+    ConfigError,
+    OutputConfig,
+    load_config,
+)
 from rsspress.pipeline import FeedReport, RunSummary, run_update
+from rsspress.publish.hugo import site_config_note as hugo_site_config_note
 from rsspress.publish.site import SiteReport
 from rsspress.store import FeedState, StateError, Store, StoreLocked
-from rsspress.urls import host_port
+from rsspress.urls import host_port, redact_text, redact_url
 
 EXIT_OK, EXIT_FEEDS_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -76,14 +84,33 @@ def _err() -> Console:
 @cli.command()
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path), default="rsspress.yaml")
 @click.option("--force", is_flag=True, help="Overwrite an existing file.")
-def init(path: Path, force: bool) -> None:
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(FORMATS),
+    default="hexo",
+    show_default=True,
+    help="What the config's output writes (in that tool's usual folder).",
+)
+def init(path: Path, force: bool, output_format: str) -> None:
     """Write a commented example config to PATH."""
     if path.exists() and not force:
         _err().print(f"[red]error:[/] {path} exists; use --force to overwrite it")
         raise SystemExit(EXIT_USAGE)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(EXAMPLE_CONFIG, encoding="utf-8")
+    path.write_text(_example_config(output_format), encoding="utf-8")
     click.echo(f"wrote {path}; edit its feeds, then run: rsspress run -c {path}")
+    if output_format == "hugo":
+        click.echo("\n" + hugo_site_config_note())
+
+
+def _example_config(output_format: str) -> str:
+    """The example config with its one output writing ``output_format``."""
+    folder = {"hexo": "posts", "hugo": "content/posts", "jekyll": "_posts", "html": "site"}
+    text = EXAMPLE_CONFIG.replace(
+        "\n  dir: posts            #", f"\n  dir: {folder[output_format]:<17}#", 1
+    )
+    return text.replace("\n  format: hexo          #", f"\n  format: {output_format:<14}#", 1)
 
 
 @cli.command()
@@ -116,7 +143,8 @@ def run(config_path: Path, force: bool, quiet: bool) -> None:
         progress.update(task, advance=1, posts=posts)
         if report.error is not None and show_progress:
             progress.console.print(
-                f"[red]failed[/] {report.feed.label}: {report.error.kind}: {report.error.message}",
+                f"[red]failed[/] {report.feed.label}: {report.error.kind}: "
+                f"{redact_text(report.error.message)}",
                 highlight=False,
             )
 
@@ -135,8 +163,8 @@ def _print_summary(summary: RunSummary, elapsed: float, config: Config) -> None:
     for report in summary.failures:
         assert report.error is not None
         click.echo(
-            f"failed: {report.feed.label} ({report.feed.url}): "
-            f"{report.error.kind}: {report.error.message}",
+            f"failed: {report.feed.label} ({redact_url(report.feed.url)}): "
+            f"{report.error.kind}: {redact_text(report.error.message)}",
             err=True,
         )
     skipped = f", {summary.skipped} backing off" if summary.skipped else ""
@@ -191,7 +219,7 @@ def build(config_path: Path) -> None:
 @click.option("--listen", help="host:port (default: the site output's listen, 127.0.0.1:8000).")
 def serve(config_path: Path, listen: str | None) -> None:
     """Preview the HTML site on 127.0.0.1, rebuilt whenever the state changes."""
-    from rsspress.publish.site.serve import serve_site
+    from rsspress.publish.site.serve import ListenError, is_loopback, serve_site
 
     config = _load(config_path)
     if not config.site_outputs:
@@ -199,14 +227,25 @@ def serve(config_path: Path, listen: str | None) -> None:
         raise SystemExit(EXIT_USAGE)
     out = config.site_outputs[0]
     host, port = _listen(listen or out.listen)
-    serve_site(
-        config,
-        out,
-        host,
-        port,
-        on_build=lambda report: _print_site(out, report),
-        on_ready=lambda url: click.echo(f"serving {out.dir} at {url} (Ctrl-C stops)"),
-    )
+    if not is_loopback(host):
+        _err().print(
+            f"[yellow]warning:[/] listening on {host} exposes the preview to the network;"
+            " serve is for previews on this machine (use 127.0.0.1). To publish the site,"
+            f" serve {out.dir} with a web server.",
+            highlight=False,
+        )
+    try:
+        serve_site(
+            config,
+            out,
+            host,
+            port,
+            on_build=lambda report: _print_site(out, report),
+            on_ready=lambda url: click.echo(f"serving {out.dir} at {url} (Ctrl-C stops)"),
+        )
+    except ListenError as exc:
+        _err().print(f"[red]error:[/] {exc}", highlight=False)
+        raise SystemExit(EXIT_USAGE) from None
 
 
 @cli.command()
@@ -253,18 +292,23 @@ def daemon(config_path: Path) -> None:
 @config_option
 def import_(opml_file: Path, config_path: Path) -> None:
     """Add the feeds of an OPML file to the config (outlines: group / site / feed)."""
-    from rsspress.opml import OpmlError, import_into_config, read_opml
+    from rsspress.opml import OpmlError, import_into_config, importable, read_opml
 
     try:
-        feeds = read_opml(opml_file.read_bytes())
+        feeds, skipped = importable(read_opml(opml_file.read_bytes()))
     except OpmlError as exc:
         _err().print(f"[red]error:[/] {opml_file}: {exc}", highlight=False)
         raise SystemExit(EXIT_USAGE) from None
+    for skip in skipped:
+        # repr(): names and URLs come from the file, and may hold terminal escape codes.
+        label = f"{skip.feed.group} / {skip.feed.site} / {skip.feed.name}"
+        click.echo(f"skipped {label!r}: {redact_url(skip.feed.url)!r}: {skip.reason}", err=True)
     result = import_into_config(config_path, feeds)
     _load(config_path)  # what was written must load; a config error here exits 2
     click.echo(
         f"imported {result.added} feeds into {config_path}"
         + (f"; {result.present} were already there" if result.present else "")
+        + (f"; {len(skipped)} skipped: only http(s) feeds are imported" if skipped else "")
     )
 
 
@@ -277,15 +321,28 @@ def import_(opml_file: Path, config_path: Path) -> None:
     help="File (default: stdout).",
 )
 def export(config_path: Path, output: Path | None) -> None:
-    """Write the config's feeds as OPML 2.0."""
+    """Write the config's feeds as OPML 2.0.
+
+    Secrets in feed URLs (passwords, ?key= and other secret parameters) are
+    written as ***: an OPML gets shared. The config keeps them; fill them in
+    again after importing the file elsewhere.
+    """
     from rsspress.opml import write_opml
 
-    text = write_opml(_load(config_path).feeds)
+    feeds = _load(config_path).feeds
+    text = write_opml(feeds)
     if output is None:
         click.echo(text, nl=False)
     else:
         output.write_text(text, encoding="utf-8")
         click.echo(f"wrote {output}", err=True)
+    redacted = sum(any(u and redact_url(u) != u for u in (f.url, f.home)) for f in feeds)
+    if redacted:
+        click.echo(
+            f"note: {redacted} feed URLs have secrets (a password, ?key= or the like), "
+            "written as ***; your config keeps them",
+            err=True,
+        )
 
 
 @cli.command()
@@ -302,8 +359,13 @@ def proxy(config_path: Path, listen: str | None) -> None:
         _err().print(f"[red]error:[/] the proxy needs {MISSING_KEY}", highlight=False)
         raise SystemExit(EXIT_USAGE)
     host, port = _listen(listen or images.proxy_listen)
+    metrics_host, metrics_port = (
+        _listen(images.proxy_metrics_listen) if images.proxy_metrics_listen else (None, 0)
+    )
     serve(
         ProxySettings(
+            metrics_host=metrics_host,
+            metrics_port=metrics_port,
             key=images.proxy_key,
             host=host,
             port=port,
@@ -340,7 +402,8 @@ def status(config_path: Path, as_json: bool) -> None:
     for s in rows:
         health = _health(s)
         colour = {"failing": "red", "dead": "red", "new": "yellow"}.get(health, "green")
-        error = f"{s.error_kind}: {s.error_message}" if s.error_kind else ""
+        # Messages recorded before secrets were kept out of them may still hold some.
+        error = f"{s.error_kind}: {redact_text(s.error_message or '')}" if s.error_kind else ""
         if s.dead_reason:
             error = f"{s.dead_reason}; last: {error}"
         table.add_row(
@@ -385,12 +448,12 @@ def _state_json(s: FeedState) -> dict[str, Any]:
         "group": s.group,
         "site": s.site,
         "name": s.name,
-        "url": s.url,
+        "url": redact_url(s.url),  # the state keeps the URL with its secrets; this is printed
         "state": _health(s),
         "last_fetch": iso(s.last_fetch_at),
         "last_ok": iso(s.last_ok_at),
         "error_kind": s.error_kind,
-        "error": s.error_message,
+        "error": redact_text(s.error_message) if s.error_message else s.error_message,
         "failures": s.failures,
         "next_attempt": iso(s.next_attempt_at),
         "next_due": iso(_next_due(s)),

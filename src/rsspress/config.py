@@ -24,6 +24,7 @@ from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from rsspress import __version__
+from rsspress.urls import redact_url
 
 PROFILES = ("compat", "default")
 FORMATS = ("hexo", "hugo", "jekyll", "html")
@@ -106,6 +107,7 @@ class ImagesConfig:
     proxy_base: str | None = None  # its public URL, e.g. https://img.example.com
     proxy_key: bytes | None = None  # from images.proxy_key or $RSSPRESS_PROXY_KEY
     proxy_listen: str = "127.0.0.1:8081"
+    proxy_metrics_listen: str | None = None  # /metrics on a listener of its own; off by default
     proxy_allow: tuple[str, ...] = ()  # networks the proxy may reach after all (tests only)
     proxy_svg: bool = False
     proxy_max_bytes: int = 5 * 1024 * 1024
@@ -183,6 +185,8 @@ class ContentConfig:
     iframe_hosts: tuple[str, ...] = ("player.bilibili.com", "www.youtube.com", "player.vimeo.com")
     rules: tuple[CleanupRule, ...] = ()  # the user's rules, then (unless off) the shipped ones
     filters: tuple[FilterRule, ...] = ()
+    # A longer item body is not processed: its post says so (rsspress.content.budget).
+    max_body_chars: int = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -197,6 +201,9 @@ class FetchConfig:
     user_agent: str = DEFAULT_USER_AGENT
     retry_base: float = 300.0  # first backoff after a failure, seconds
     retry_max: float = 24 * 3600.0
+    # Networks that article pages (full text) may reach after all: feeds name those
+    # pages, so loopback, private and metadata addresses are refused unless listed.
+    page_allow: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -317,7 +324,14 @@ class _Reader:
     def scalar(self, node: Node, key: str) -> Any:
         if not isinstance(node, ScalarNode):
             raise self.fail(node, key, "a single value, not a list or mapping")
-        return self._constructor.construct_object(node)
+        try:
+            return self._constructor.construct_object(node)
+        except (yaml.YAMLError, ValueError, TypeError):
+            # An unknown tag (!foo) or an impossible date (2024-99-99). Neither the error's
+            # text nor its excerpt of the line is shown: the value may be a secret.
+            raise self.fail(
+                node, key, "a value YAML can read (quote it to make it a plain string)"
+            ) from None
 
     def string(self, node: Node, key: str, *, choices: tuple[str, ...] = ()) -> str:
         value = self.scalar(node, key)
@@ -326,6 +340,23 @@ class _Reader:
             raise self.fail(node, key, f"{want}, got {value!r}")
         if choices and value not in choices:
             raise self.fail(node, key, f"one of: {', '.join(choices)}, got {value!r}")
+        return value
+
+    def secret(self, node: Node, key: str) -> str:
+        """A non-empty string whose value no error shows (``key: 12345`` is a number)."""
+        value = self.scalar(node, key)
+        if value is None or value == "":
+            raise self.fail(node, key, "a non-empty string, got nothing")
+        if not isinstance(value, str):
+            kinds = {bool: "true/false", int: "a number", float: "a number", dt.date: "a date",
+                     dt.datetime: "a date", bytes: "binary data"}  # fmt: skip
+            kind = kinds.get(type(value), "no string")
+            raise self.fail(
+                node,
+                key,
+                f"a string, but YAML read {kind}: put the value in quotes"
+                " (it is not shown here: it is a secret)",
+            )
         return value
 
     def number(self, node: Node, key: str, *, integer: bool = False) -> float:
@@ -353,7 +384,9 @@ class _Reader:
         if "rsshub" in top:
             rsshub = self.string(top["rsshub"][1], "rsshub")
             if urlsplit(rsshub).scheme not in ("http", "https"):
-                raise self.fail(top["rsshub"][1], "rsshub", f"an http(s) URL, got {rsshub!r}")
+                raise self.fail(
+                    top["rsshub"][1], "rsshub", f"an http(s) URL, got {redact_url(rsshub)!r}"
+                )
         fetch = self.fetch(top.get("fetch"))
         if "feeds" not in top:
             raise self.fail(root, "feeds", "a `feeds:` mapping of group → site → feed: URL")
@@ -461,7 +494,7 @@ class _Reader:
             return ImagesConfig(proxy_key=_env_key())
         names = ("proxy", "rewrite", "placeholder", "proxy_base", "proxy_key", "proxy_listen",
                  "proxy_allow", "proxy_svg", "proxy_max_bytes", "proxy_cache_dir",
-                 "proxy_cache_max_bytes")  # fmt: skip
+                 "proxy_cache_max_bytes", "proxy_metrics_listen")  # fmt: skip
         keys = self.mapping(pair[1], "images", names)
         values: dict[str, Any] = {"proxy_key": _env_key()}
         if "proxy" in keys:
@@ -473,18 +506,19 @@ class _Reader:
                     raise self.fail(
                         node,
                         "images.proxy",
-                        f"a URL template holding {{url}}, or self (rsspress proxy), got {proxy!r}",
+                        "a URL template holding {url}, or self (rsspress proxy), "
+                        f"got {redact_url(proxy)!r}",
                     )
                 values["proxy"] = proxy
         if "rewrite" in keys:
             values["rewrite"] = self.string(
                 keys["rewrite"][1], "images.rewrite", choices=REWRITE_MODES
             )
-        for name in ("placeholder", "proxy_base", "proxy_listen"):
+        for name in ("placeholder", "proxy_base", "proxy_listen", "proxy_metrics_listen"):
             if name in keys:
                 values[name] = self.string(keys[name][1], f"images.{name}")
         if "proxy_key" in keys:
-            values["proxy_key"] = self.string(keys["proxy_key"][1], "images.proxy_key").encode()
+            values["proxy_key"] = self.secret(keys["proxy_key"][1], "images.proxy_key").encode()
         if "proxy_allow" in keys:
             node = keys["proxy_allow"][1]
             values["proxy_allow"] = self.strings(node, "images.proxy_allow")
@@ -557,8 +591,14 @@ class _Reader:
         builtin = True
         if pair is not None:
             keys = self.mapping(
-                pair[1], "content", ("iframe_hosts", "rules", "builtin_rules", "filters")
+                pair[1],
+                "content",
+                ("iframe_hosts", "rules", "builtin_rules", "filters", "max_body_chars"),
             )
+            if "max_body_chars" in keys:
+                values["max_body_chars"] = int(
+                    self.number(keys["max_body_chars"][1], "content.max_body_chars", integer=True)
+                )
             if "filters" in keys:
                 values["filters"] = self.filters(keys["filters"][1], "content.filters")
             if "iframe_hosts" in keys:
@@ -678,12 +718,19 @@ class _Reader:
             "user_agent",
             "retry_base",
             "retry_max",
+            "page_allow",
         )
         keys = self.mapping(pair[1], "fetch", names)
         values: dict[str, Any] = {}
         for name, (_, node) in keys.items():
             key = f"fetch.{name}"
-            if name == "user_agent":
+            if name == "page_allow":
+                values[name] = self.strings(node, key)
+                try:
+                    parse_networks(values[name])
+                except ValueError as exc:
+                    raise self.fail(node, key, f"networks like 10.0.0.0/8 ({exc})") from None
+            elif name == "user_agent":
                 values[name] = self.string(node, key)
             elif name in ("concurrency", "per_host", "max_bytes", "max_redirects"):
                 values[name] = int(self.number(node, key, integer=True))
@@ -771,17 +818,17 @@ def resolve_feed_url(raw: str, rsshub: str, base: Path, fail: Any) -> str:
     if raw.startswith("rsshub:"):
         route = raw[len("rsshub:") :]
         if not route.startswith("/"):
-            raise fail(f"an RSSHub route like rsshub:/zaker/channel/13, got {raw!r}")
+            raise fail(f"an RSSHub route like rsshub:/zaker/channel/13, got {redact_url(raw)!r}")
         return rsshub.rstrip("/") + route
     scheme = urlsplit(raw).scheme.lower()
     if scheme in ("http", "https"):
         if not urlsplit(raw).netloc:
-            raise fail(f"a URL with a host, got {raw!r}")
+            raise fail(f"a URL with a host, got {redact_url(raw)!r}")
         return raw
     if scheme == "file":
         return raw
     if "://" in raw:
-        raise fail(f"an http, https, file or rsshub: URL or a file path, got {raw!r}")
+        raise fail(f"an http, https, file or rsshub: URL or a file path, got {redact_url(raw)!r}")
     return (base / Path(raw).expanduser()).resolve().as_uri()
 
 
@@ -824,10 +871,12 @@ rsshub: https://rsshub.app   # base of every rsshub:/route below
 #   total_timeout: 60
 #   max_bytes: 20971520      # a bigger feed is refused
 #   max_redirects: 5
+#   page_allow: []           # networks full-text pages may reach (private ones are refused)
 
 # content:                   # optional; how the default profile cleans item HTML
 #   iframe_hosts: [player.bilibili.com, www.youtube.com, player.vimeo.com]
 #   builtin_rules: true      # shipped rules: ZAKER, cnBeta, 掘金, DockOne, IT之家 ...
+#   max_body_chars: 1000000  # a longer item body is not mirrored: its post links to the source
 #   rules:                   # your own, applied before the shipped ones
 #     - hosts: [example.com]           # items linking to this host (or a subdomain) ...
 #       feeds: [科技资讯/IT之家]        # ... or in this group, group/site or group/site/feed

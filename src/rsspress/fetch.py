@@ -27,7 +27,14 @@ from urllib.request import url2pathname
 
 import aiohttp
 
-from rsspress.config import FetchConfig
+from rsspress.config import FetchConfig, parse_networks
+from rsspress.guard import (
+    GuardedConnector,
+    RedirectError,
+    forbidden_cause,
+    open_public,
+)
+from rsspress.urls import redact_text
 
 PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
 ACCEPT = (
@@ -46,7 +53,8 @@ class FetchRequest:
 
 @dataclass(frozen=True)
 class FetchError:
-    kind: str  # dns, refused, reset, timeout, http, too_large, redirects, tls, url, io, other
+    # dns, refused, reset, timeout, http, too_large, redirects, tls, url, io, forbidden, other
+    kind: str
     message: str
     status: int | None = None
     retry_after: float | None = None  # seconds, from a 429/503 Retry-After
@@ -88,9 +96,28 @@ class Fetcher:
         self._feed_slots = asyncio.Semaphore(settings.concurrency)
         self._page_slots = asyncio.Semaphore(settings.concurrency)
         self._session: aiohttp.ClientSession | None = None
+        self._page_session: aiohttp.ClientSession | None = None
 
     async def __aenter__(self) -> Fetcher:
         settings = self.settings
+        timeout = aiohttp.ClientTimeout(
+            total=settings.total_timeout,
+            sock_connect=settings.connect_timeout,
+            sock_read=settings.read_timeout,
+        )
+        # Article pages are named by feeds, not by the user: a session of their own
+        # whose every connection is judged (rsspress.guard), with no cookies kept.
+        self._page_session = aiohttp.ClientSession(
+            connector=GuardedConnector(
+                parse_networks(settings.page_allow),
+                limit=2 * settings.concurrency,
+                limit_per_host=settings.per_host,
+            ),
+            timeout=timeout,
+            headers={"User-Agent": settings.user_agent},
+            cookie_jar=aiohttp.DummyCookieJar(),
+            trust_env=False,
+        )
         self._session = aiohttp.ClientSession(
             connector=aiohttp.TCPConnector(
                 limit=2 * settings.concurrency,
@@ -108,18 +135,27 @@ class Fetcher:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
-        if self._session is not None:
-            await self._session.close()
+        for session in (self._session, self._page_session):
+            if session is not None:
+                await session.close()
 
     def _host_slot(self, url: str) -> asyncio.Semaphore:
         host = (urlsplit(url).hostname or "").lower()
         return self._host_slots.setdefault(host, asyncio.Semaphore(self.settings.per_host))
 
     async def fetch_page(self, request: FetchRequest) -> FetchResult:
-        """An article page, under the same limits as feeds."""
-        assert self._session is not None, "use Fetcher as an async context manager"
+        """An article page, under the same limits as feeds: http(s) and public addresses only."""
+        assert self._page_session is not None, "use Fetcher as an async context manager"
+        session, settings = self._page_session, self.settings
         async with self._host_slot(request.url), self._page_slots:
-            return await fetch_one(self._session, request, self.settings, accept=PAGE_ACCEPT)
+            started = time.monotonic()
+            try:
+                result = await _get_page(session, request, settings)
+            except _Fail as fail:
+                result = FetchResult(request, "error", error=fail.error)
+            except Exception as exc:  # classified, never raised, as for feeds
+                result = FetchResult(request, "error", error=classify(exc, settings))
+            return dataclasses.replace(result, elapsed=time.monotonic() - started)
 
     async def fetch_feeds(self, requests: Iterable[FetchRequest]) -> AsyncIterator[FetchResult]:
         """Fetch every request; yield each result as soon as it is in.
@@ -219,17 +255,11 @@ async def _get(
                     retry_after=_retry_after(response.headers.get("Retry-After")),
                 )
             )
-        if response.content_length is not None and response.content_length > settings.max_bytes:
-            raise _Fail(_too_large(settings))
-        body = bytearray()
-        async for chunk in response.content.iter_any():
-            body += chunk
-            if len(body) > settings.max_bytes:
-                raise _Fail(_too_large(settings))
+        body = await _read_body(response, settings)
         return FetchResult(
             request,
             "ok",
-            body=bytes(body),
+            body=body,
             status=status,
             etag=response.headers.get("ETag"),
             last_modified=response.headers.get("Last-Modified"),
@@ -237,6 +267,35 @@ async def _get(
             final_url=str(response.url),
             fresh_for=fresh_for(response.headers),
         )
+
+
+async def _get_page(
+    session: aiohttp.ClientSession, request: FetchRequest, settings: FetchConfig
+) -> FetchResult:
+    """An article page a feed points at; each hop judged by rsspress.guard."""
+    allowed = parse_networks(settings.page_allow)
+    async with open_public(
+        session, request.url, lambda _: {"Accept": PAGE_ACCEPT}, allowed, settings.max_redirects
+    ) as (final_url, response):
+        if response.status != 200:
+            status = f"HTTP {response.status} {response.reason or ''}".strip()
+            raise _Fail(FetchError("http", status, status=response.status))
+        body = await _read_body(response, settings)
+        return FetchResult(
+            request, "ok", body=body, status=200, charset=response.charset, final_url=final_url
+        )
+
+
+async def _read_body(response: aiohttp.ClientResponse, settings: FetchConfig) -> bytes:
+    """The body, refused as soon as it passes fetch.max_bytes (declared or not)."""
+    if response.content_length is not None and response.content_length > settings.max_bytes:
+        raise _Fail(_too_large(settings))
+    body = bytearray()
+    async for chunk in response.content.iter_any():
+        body += chunk
+        if len(body) > settings.max_bytes:
+            raise _Fail(_too_large(settings))
+    return bytes(body)
 
 
 def _read_file(request: FetchRequest, settings: FetchConfig) -> FetchResult:
@@ -299,7 +358,20 @@ def _retry_after(value: str | None) -> float | None:
 
 
 def classify(exc: BaseException, settings: FetchConfig) -> FetchError:
-    """Name what went wrong in words a user can act on."""
+    """Name what went wrong in words a user can act on, with no secret in them.
+
+    An exception's text may quote the URL (aiohttp's InvalidURL, a redirect's
+    Location), password and ``?key=`` included: every URL in it is redacted.
+    """
+    error = _classify(exc, settings)
+    return dataclasses.replace(error, message=redact_text(error.message))
+
+
+def _classify(exc: BaseException, settings: FetchConfig) -> FetchError:
+    if (forbidden := forbidden_cause(exc)) is not None:
+        return FetchError("forbidden", f"refused: {forbidden} (fetch.page_allow lists exceptions)")
+    if isinstance(exc, RedirectError):
+        return FetchError("redirects", str(exc))
     if isinstance(exc, asyncio.TimeoutError | aiohttp.ServerTimeoutError):
         return FetchError(
             "timeout",

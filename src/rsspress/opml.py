@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import os
+import stat
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 from xml.sax.saxutils import quoteattr
 
 from lxml import etree
 
 from rsspress.config import EXAMPLE_CONFIG, FeedConfig
+from rsspress.urls import redact_url, web_link
 
 UNGROUPED = "未分组"
 
@@ -75,7 +79,12 @@ def read_opml(data: bytes) -> list[OpmlFeed]:
 
 
 def write_opml(feeds: Iterable[FeedConfig], title: str = "rsspress") -> str:
-    """The config's feeds as OPML 2.0, nested group → site → feed."""
+    """The config's feeds as OPML 2.0, nested group → site → feed.
+
+    URLs are written as :func:`redact_url` prints them: an OPML is published
+    (the site's sources.opml) and shared, so passwords and secret parameters
+    (``?key=``) are ``***``; the config keeps them.
+    """
     tree: dict[str, dict[str, list[FeedConfig]]] = {}
     for feed in feeds:
         tree.setdefault(feed.group, {}).setdefault(feed.site, []).append(feed)
@@ -90,11 +99,11 @@ def write_opml(feeds: Iterable[FeedConfig], title: str = "rsspress") -> str:
         for site, site_feeds in sites.items():
             lines.append(f"      <outline text={quoteattr(site)} title={quoteattr(site)}>")
             for feed in site_feeds:
-                extra = f" htmlUrl={quoteattr(feed.home)}" if feed.home else ""
+                extra = f" htmlUrl={quoteattr(redact_url(feed.home))}" if feed.home else ""
                 lines.append(
                     f"        <outline type={quoteattr(feed.kind or 'rss')}"
                     f" text={quoteattr(feed.name)} title={quoteattr(feed.name)}"
-                    f" xmlUrl={quoteattr(feed.url)}{extra} />"
+                    f" xmlUrl={quoteattr(redact_url(feed.url))}{extra} />"
                 )
             lines.append("      </outline>")
         lines.append("    </outline>")
@@ -153,6 +162,43 @@ def import_into_config(config_path: Path, feeds: list[OpmlFeed]) -> ImportResult
         added += 1
     tmp = config_path.with_name(f".{config_path.name}.tmp")
     with open(tmp, "w", encoding="utf-8") as handle:
+        # The config holds secrets (keys, passwords in URLs): a config only its owner
+        # could read must stay so when it is replaced.
+        if config_path.exists():
+            os.fchmod(handle.fileno(), stat.S_IMODE(config_path.stat().st_mode))
         yaml.dump(document, handle)
     tmp.replace(config_path)
     return ImportResult(added, present)
+
+
+@dataclass(frozen=True)
+class Skipped:
+    feed: OpmlFeed
+    reason: str
+
+
+def importable(feeds: list[OpmlFeed]) -> tuple[list[OpmlFeed], list[Skipped]]:
+    """The outlines that may become feeds, and the others with the reason.
+
+    An OPML comes from elsewhere, and a feed URL in the config is one rsspress
+    reads and publishes: a ``file://`` outline (``FILE://``, ``file://localhost/…``)
+    or a bare path would publish a file of this machine. Only http(s) URLs with a
+    host are taken, judged as the config judges feed URLs; a local feed is a line
+    the user writes into the config. An ``htmlUrl`` that is not a web link is
+    dropped: an exported OPML would publish it as a link.
+    """
+    kept: list[OpmlFeed] = []
+    skipped: list[Skipped] = []
+    for feed in feeds:
+        try:
+            parts = urlsplit(feed.url)
+        except ValueError:  # e.g. an unclosed [ in the host
+            skipped.append(Skipped(feed, "not a valid URL"))
+            continue
+        if parts.scheme.lower() not in ("http", "https"):
+            skipped.append(Skipped(feed, "not an http(s) URL (a local file is added by hand)"))
+        elif not parts.netloc:
+            skipped.append(Skipped(feed, "an http(s) URL without a host"))
+        else:
+            kept.append(feed if web_link(feed.home) else replace(feed, home=None))
+    return kept, skipped

@@ -33,6 +33,7 @@ from rsspress.config import (
     OutputConfig,
 )
 from rsspress.content import PreparedBody, prepare_body, summary_of
+from rsspress.content.budget import affordable_body, bounded_item
 from rsspress.content.filters import drop_reason
 from rsspress.content.fulltext import extract_article
 from rsspress.content.rules import rule_for
@@ -47,7 +48,7 @@ from rsspress.publish.site import SiteReport, build_sites
 from rsspress.retention import prune
 from rsspress.schedule import HOST_PAUSE_STATUSES, death, feed_ttl, next_poll_at, retry_at
 from rsspress.store import FeedState, FetchOutcome, ItemRecord, LeaseLost, PageRecord, Store
-from rsspress.urls import url_host
+from rsspress.urls import url_host, without_secrets
 from rsspress.workers import start_worker_pool
 
 
@@ -396,6 +397,8 @@ def build_feed(job: FeedJob) -> FeedBuild:
     page_records: list[PageRecord] = []
     first_seen = dt.datetime.fromtimestamp(now, dt.UTC)
     for key, item in new_items(parsed.items, set(job.known)):
+        # Within the per-item budget from here on: every stage's work on it is bounded.
+        item = bounded_item(item, content.max_body_chars)
         pid = post_id(feed.key, key)
         record = ItemRecord(
             item_key=key,
@@ -417,14 +420,16 @@ def build_feed(job: FeedJob) -> FeedBuild:
             dropped.append(dataclasses.replace(record, dropped=reason))
             continue
         rule = rule_for(content.rules, feed, item.link)
-        html, base_url = item.content_html, item.link or parsed.link or feed.url
+        html = item.content_html
+        base_url = item.link or parsed.link or without_secrets(feed.url)
         page = job.pages.get(item.link or "")
         if page is not None:
             article, record_of_page = article_of(page, rule, now)
             if record_of_page is not None:
                 page_records.append(record_of_page)
             if article is not None:
-                html, base_url = article, page.final_url or page.url
+                html = affordable_body(article, item.link, content.max_body_chars)
+                base_url = page.final_url or page.url
         prepared: dict[str, PreparedBody] = {
             profile: prepare_body(
                 html,

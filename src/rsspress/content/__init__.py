@@ -18,13 +18,13 @@ from __future__ import annotations
 import html as html_lib
 import re
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 from selectolax.lexbor import LexborHTMLParser
 
 from rsspress.config import CleanupRule, ContentConfig, ImagesConfig
+from rsspress.content.budget import parse_body
 from rsspress.content.rules import NO_RULE, apply_rule
-from rsspress.content.sanitize import sanitize, srcset_urls
+from rsspress.content.sanitize import frame_hosts, frame_source, sanitize, srcset_urls
 from rsspress.proxy.signing import signed_url
 from rsspress.urls import absolute, url_scheme
 
@@ -135,7 +135,10 @@ def _prepare_compat(html: str, images: ImagesConfig, placeholder_n: int) -> Prep
             tag = tag[:close].rstrip() + ' referrerpolicy="no-referrer"' + tag[close:]
         return tag
 
-    body = _IMG_TAG.sub(rewrite, html)
+    # Only up to the last ">": past it no tag can end, and searching there anyway
+    # cost a scan to the end from every "<img" (quadratic on "<img <img <img …").
+    tags_end = html.rfind(">") + 1
+    body = _IMG_TAG.sub(rewrite, html[:tags_end]) + html[tags_end:]
     # A blank line would end Hexo's HTML block and turn what follows into
     # Markdown; the reference's own bodies never held one.
     body = _BLANK_LINE.sub("", body)
@@ -168,9 +171,7 @@ def _prepare_default(
     rule: CleanupRule,
     media_images: tuple[str, ...],
 ) -> PreparedBody:
-    # The <body> prefix keeps a leading <style>, <meta> or <title> in the body
-    # instead of letting the parser move it into <head>.
-    tree = apply_rule(LexborHTMLParser("<body>" + html), rule)
+    tree = apply_rule(parse_body(html), rule)
     body = tree.body
     if body is None:
         return PreparedBody(html="", cover=placeholder(images, placeholder_n))
@@ -197,11 +198,15 @@ def _prepare_default(
             href = link.attrs.get("href")
             if href and not url_scheme(href):
                 link.attrs["href"] = absolute(href, base_url)
-    hosts = frozenset(content.iframe_hosts)
+    hosts = frame_hosts(content.iframe_hosts)
     for frame in body.css("iframe"):
-        source = absolute((frame.attrs.get("src") or "").strip(), base_url)
-        if url_scheme(source) not in ("http", "https") or urlsplit(source).hostname not in hosts:
+        # Resolved (//www.youtube.com/… against the item's link) and normalised as a
+        # browser does: the sanitizer then judges and keeps exactly that URL.
+        source = frame_source(frame.attrs.get("src") or "", hosts, base_url)
+        if source is None:
             frame.decompose()  # an empty frame would be left otherwise
+        else:
+            frame.attrs["src"] = source
     clean = sanitize(body.inner_html or "", content.iframe_hosts, rule.keep_style)
     return PreparedBody(
         html=escape_braces(_markdown_safe(clean)),
@@ -243,8 +248,14 @@ def _real_image_url(
     return None
 
 
-_PRE_BLOCK = re.compile(r"(<(pre|textarea)\b[^>]*>.*?</\2>)", re.IGNORECASE | re.DOTALL)
-_NEWLINE_RUN = re.compile(r"\s*\n\s*")
+_VERBATIM_OPEN = re.compile(r"<(pre|textarea)\b", re.IGNORECASE)
+_VERBATIM_CLOSE = {
+    "pre": re.compile(r"</pre>", re.IGNORECASE),
+    "textarea": re.compile(r"</textarea>", re.IGNORECASE),
+}
+# A run of white space holding a newline, matched from its first character only and
+# without backtracking: ``\s*\n\s*`` took minutes on 300,000 spaces and a newline.
+_NEWLINE_RUN = re.compile(r"(?<!\s)[^\S\n]*+\n\s*+")
 
 
 def _markdown_safe(markup: str) -> str:
@@ -256,11 +267,38 @@ def _markdown_safe(markup: str) -> str:
     """
     if "\n" not in markup:
         return markup.strip()
-    parts = _PRE_BLOCK.split(markup) if "<pre" in markup or "<textarea" in markup else [markup]
     out: list[str] = []
-    # split() with two groups yields: text, block, tag name, text, block, tag name, ...
-    for index in range(0, len(parts), 3):
-        out.append(_NEWLINE_RUN.sub("\n", parts[index]))
-        if index + 1 < len(parts):
-            out.append(parts[index + 1].replace("\r\n", "\n").replace("\n", "&#10;"))
+    position = 0
+    for start, end in _verbatim_blocks(markup):
+        out.append(_NEWLINE_RUN.sub("\n", markup[position:start]))
+        out.append(markup[start:end].replace("\r\n", "\n").replace("\n", "&#10;"))
+        position = end
+    out.append(_NEWLINE_RUN.sub("\n", markup[position:]))
     return "".join(out).strip()
+
+
+def _verbatim_blocks(markup: str) -> list[tuple[int, int]]:
+    r"""The spans of ``<pre …>…</pre>`` and ``<textarea …>…</textarea>``, in order.
+
+    What ``<(pre|textarea)\b[^>]*>.*?</\2>`` finds, in linear time: that regex
+    searched to the end again from every ``<pre`` without a ``</pre>`` after it.
+    Once a closing tag is missing it is missing for every later opening too.
+    """
+    spans: list[tuple[int, int]] = []
+    unclosed: set[str] = set()
+    position = 0
+    while (opening := _VERBATIM_OPEN.search(markup, position)) is not None:
+        name = opening.group(1).lower()
+        position = opening.end()
+        if name in unclosed:
+            continue
+        tag_end = markup.find(">", position)
+        if tag_end < 0:
+            break  # no later opening tag ends either
+        closing = _VERBATIM_CLOSE[name].search(markup, tag_end + 1)
+        if closing is None:
+            unclosed.add(name)
+            continue
+        spans.append((opening.start(), closing.end()))
+        position = closing.end()
+    return spans

@@ -6,9 +6,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from selectolax.lexbor import LexborHTMLParser
-
 from rsspress.config import FeedConfig, FilterRule, Pattern
+from rsspress.content.budget import parse_body
 from rsspress.parse import FeedItem
 
 
@@ -29,7 +28,7 @@ class _Fields:
             return list(item.categories)
         if name == "content":
             if not self._text:  # the text, not the markup: parsed once, when asked
-                body = LexborHTMLParser("<body>" + item.content_html).body
+                body = parse_body(item.content_html).body
                 self._text.append(body.text(separator=" ") if body is not None else "")
             return self._text
         raise KeyError(name)

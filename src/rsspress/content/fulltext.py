@@ -11,6 +11,8 @@ import re
 
 from selectolax.lexbor import LexborHTMLParser
 
+from rsspress.content.budget import parse_body
+
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset=["']?([A-Za-z0-9._-]+)""", re.IGNORECASE)
 # Shorter than this, what the extractor guessed is a teaser or a login wall.
 MIN_ARTICLE_CHARS = 80
@@ -32,7 +34,7 @@ def extract_article(body: bytes, charset: str | None, url: str, selector: str | 
     """The article's HTML; raises ValueError (with the reason) when there is none."""
     page = decode_page(body, charset)
     if selector:
-        tree = LexborHTMLParser(page)
+        tree = parse_body(page)  # a page, like a body, is a stranger's: parsed within budget
         html = "".join(node.html or "" for node in tree.css(selector))
         if not html:
             raise ValueError(f"the page has nothing at {selector!r}")

@@ -5,17 +5,21 @@ It keeps what news needs and drops the rest: scripts and their text, every
 images, ``<style>`` and ``style``, forms, ``meta``, ``base``, ``object``,
 ``embed``, SVG and MathML. nh3 parses like a browser (html5ever), so obfuscated
 markup is judged by what a browser would see, not by how it is spelled.
+
+Frames are kept only from the configured hosts, judged by the URL as a browser
+reads it (WHATWG, rsspress.urls.browser_url) and written back in that normal
+form, with no ``allow`` (camera, microphone, …). Every image and frame gets
+``referrerpolicy="no-referrer"``, whatever the feed asked for.
 """
 
 from __future__ import annotations
 
 import functools
 import re
-from urllib.parse import urlsplit
 
 import nh3
 
-from rsspress.urls import url_scheme
+from rsspress.urls import browser_url, url_scheme
 
 # Compact word lists are easier to review than one name per line.
 TAGS = frozenset(
@@ -42,11 +46,14 @@ ATTRIBUTES: dict[str, set[str]] = {
     "del": {"cite", "datetime"},
     "ins": {"cite", "datetime"},
     "time": {"datetime"},
-    "img": {"src", "srcset", "sizes", "alt", "width", "height", "referrerpolicy", "loading"},
+    "img": {"src", "srcset", "sizes", "alt", "width", "height", "loading"},
     "source": {"src", "srcset", "sizes", "type", "media"},
     "video": {"src", "poster", "controls", "width", "height", "preload", "loop", "muted"},
     "audio": {"src", "controls", "preload", "loop", "muted"},
-    "iframe": {"src", "width", "height", "allowfullscreen", "frameborder", "allow"},
+    # Not `allow` (it hands the frame camera, microphone, geolocation… under our name), nor
+    # allowpaymentrequest/allowusermedia. allowfullscreen stays: players need it, and
+    # a frame can only go full screen when the reader clicks in it.
+    "iframe": {"src", "width", "height", "allowfullscreen", "frameborder"},
     "ol": {"start", "type", "reversed"},
     "li": {"value"},
     "td": {"colspan", "rowspan", "headers"},
@@ -58,6 +65,12 @@ ATTRIBUTES: dict[str, set[str]] = {
     "code": {"class"},
 }
 URL_SCHEMES = frozenset({"http", "https", "mailto", "data"})
+# Set on every such element, replacing the feed's value: a feed's referrerpolicy="unsafe-url"
+# would override the page's no-referrer and tell image hosts which page the reader is on.
+FORCED_ATTRIBUTES = {
+    "img": {"referrerpolicy": "no-referrer"},
+    "iframe": {"referrerpolicy": "no-referrer"},
+}
 # CSS properties a per-site rule may keep in style attributes: layout-neutral ones.
 SAFE_STYLE_PROPERTIES = frozenset(
     "color background-color text-align font-weight font-style text-decoration"
@@ -74,7 +87,7 @@ def sanitizer(iframe_hosts: tuple[str, ...], keep_style: bool = False) -> nh3.Cl
     attributes = {tag: set(names) for tag, names in ATTRIBUTES.items()}
     if keep_style:
         attributes["*"].add("style")
-    hosts = frozenset(h.lower() for h in iframe_hosts)
+    hosts = frame_hosts(iframe_hosts)
 
     def attribute_filter(tag: str, name: str, value: str) -> str | None:
         if name in _URL_ATTRIBUTES:
@@ -87,9 +100,7 @@ def sanitizer(iframe_hosts: tuple[str, ...], keep_style: bool = False) -> nh3.Cl
             if scheme not in ("", "http", "https", "mailto"):
                 return None
             if tag == "iframe" and name == "src":
-                parts = urlsplit(url)
-                if parts.scheme.lower() not in ("http", "https") or parts.hostname not in hosts:
-                    return None
+                return frame_source(value, hosts)
         elif name == "srcset":
             return safe_srcset(value)
         return value
@@ -99,6 +110,7 @@ def sanitizer(iframe_hosts: tuple[str, ...], keep_style: bool = False) -> nh3.Cl
         clean_content_tags=set(CONTENT_TAGS),
         attributes=attributes,
         attribute_filter=attribute_filter,
+        set_tag_attribute_values={tag: dict(values) for tag, values in FORCED_ATTRIBUTES.items()},
         url_schemes=set(URL_SCHEMES),
         link_rel="noopener noreferrer",
         strip_comments=True,
@@ -108,6 +120,36 @@ def sanitizer(iframe_hosts: tuple[str, ...], keep_style: bool = False) -> nh3.Cl
 
 def sanitize(html: str, iframe_hosts: tuple[str, ...], keep_style: bool = False) -> str:
     return sanitizer(iframe_hosts, keep_style).clean(html)
+
+
+@functools.lru_cache(maxsize=32)
+def frame_hosts(iframe_hosts: tuple[str, ...]) -> frozenset[str]:
+    """The configured frame hosts in the form a browser's URL holds (lower-case, IDNA)."""
+    out = set()
+    for host in iframe_hosts:
+        parsed = browser_url(f"https://{host}/")
+        out.add(parsed.host if parsed is not None else host.lower())
+    return frozenset(out)
+
+
+def frame_source(src: str, hosts: frozenset[str], base: str | None = None) -> str | None:
+    """The URL a browser loads for ``<iframe src>``, if it may: else None.
+
+    Judged as a browser reads it (``http://evil\\@www.youtube.com/`` is on ``evil``) and
+    returned in its normal form, so that what the reader's browser loads is what was
+    judged. Only http(s) on an allowed host, on its default port, without credentials;
+    a relative URL only against ``base`` (on a page of ours it would be our own site).
+    """
+    url = browser_url(src, base)
+    if (
+        url is None
+        or url.scheme not in ("http", "https")
+        or url.host not in hosts
+        or url.port
+        or url.credentials
+    ):
+        return None
+    return url.href
 
 
 def srcset_urls(value: str) -> list[tuple[str, str]]:

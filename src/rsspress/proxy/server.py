@@ -15,12 +15,12 @@ import asyncio
 import contextlib
 import hashlib
 import json
+import logging
 import os
 import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urljoin, urlsplit
 
 import aiohttp
 from aiohttp import web
@@ -29,7 +29,15 @@ from prometheus_client import CollectorRegistry, Counter, generate_latest
 from rsspress import __version__
 from rsspress.config import CleanupRule
 from rsspress.content.rules import image_referer
-from rsspress.proxy.guard import ForbiddenAddress, GuardedResolver, Network, check_host
+from rsspress.guard import (
+    ForbiddenAddress,
+    GuardedConnector,
+    Network,
+    RedirectError,
+    forbidden_cause,
+    open_public,
+    public_url,
+)
 from rsspress.proxy.signing import BadSignature, verify
 
 MAX_REDIRECTS = 3
@@ -40,13 +48,16 @@ SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'none'; sandbox",
     "Cache-Control": "public, max-age=2592000",
 }
+# A refusal may be a passing upstream failure: it must not stick in caches.
+SECURITY_HEADERS_NO_CACHE = {**SECURITY_HEADERS, "Cache-Control": "no-store"}
+log = logging.getLogger("rsspress.proxy")
 RASTER_MAGIC = (
     (b"\xff\xd8\xff", "jpeg"),
     (b"\x89PNG\r\n\x1a\n", "png"),
     (b"GIF87a", "gif"),
     (b"GIF89a", "gif"),
     (b"BM", "bmp"),
-    (b"\x00\x00\x01\x00", "ico"),
+    (b"\x00\x00\x01\x00", "x-icon"),
 )
 
 
@@ -65,26 +76,42 @@ class ProxySettings:
     cache_max_bytes: int = 512 * 1024 * 1024
     rules: tuple[CleanupRule, ...] = ()  # for the Referer a host's images need
     user_agent: str = f"rsspress-proxy/{__version__}"
+    # /metrics has a listener of its own, off unless asked for: the public listener
+    # (behind the reader-facing web server) must not tell what the proxy refused.
+    metrics_host: str | None = None
+    metrics_port: int = 9465
 
 
 class Refused(Exception):
-    def __init__(self, status: int, kind: str, message: str) -> None:
+    """Why an image is not served. The client only ever sees UNAVAILABLE: refusals and
+    upstream failures look alike, so the proxy cannot be used to scan ports or read
+    banners; the kind goes to /metrics and the reason to the log."""
+
+    def __init__(self, kind: str, message: str) -> None:
         super().__init__(message)
-        self.status, self.kind = status, kind
+        self.kind = kind
 
 
-def looks_like_image(head: bytes, allow_svg: bool) -> bool:
-    """The first bytes of a real image (a renamed script or page is not one)."""
-    if any(head.startswith(magic) for magic, _ in RASTER_MAGIC):
-        return True
+UNAVAILABLE_STATUS = 502
+UNAVAILABLE_BODY = "image unavailable\n"
+
+
+def image_type(head: bytes, allow_svg: bool) -> str | None:
+    """The image type the first bytes show (a renamed script or page is none)."""
+    for magic, kind in RASTER_MAGIC:
+        if head.startswith(magic):
+            return f"image/{kind}"
     if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return True
-    if head[4:8] == b"ftyp" and head[8:12] in (b"avif", b"avis", b"heic", b"heix", b"mif1"):
-        return True
+        return "image/webp"
+    if head[4:8] == b"ftyp" and head[8:12] in (b"avif", b"avis"):
+        return "image/avif"
+    if head[4:8] == b"ftyp" and head[8:12] in (b"heic", b"heix", b"mif1"):
+        return "image/heic"
     if allow_svg:
         text = head[:512].lstrip().lower()
-        return text.startswith((b"<svg", b"<?xml")) and b"<svg" in head[:1024].lower()
-    return False
+        if text.startswith((b"<svg", b"<?xml")) and b"<svg" in head[:1024].lower():
+            return "image/svg+xml"
+    return None
 
 
 @dataclass
@@ -105,7 +132,12 @@ class DiskCache:
     _total: int = 0
 
     def __post_init__(self) -> None:
-        self.directory.mkdir(parents=True, exist_ok=True)
+        # The owner's alone, like the state: files are created 0600 in a new 0700 folder,
+        # and those an older rsspress left readable by all are tightened.
+        self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        for path in (*self.directory.glob("*.img"), *self.directory.glob("*.json")):
+            if path.stat().st_mode & 0o077:
+                path.chmod(0o600)
         entries = sorted(self.directory.glob("*.img"), key=lambda p: p.stat().st_mtime)
         for path in entries:
             self._index[path.stem] = path.stat().st_size
@@ -138,7 +170,9 @@ class DiskCache:
                 "last_modified": image.last_modified, "url": url}  # fmt: skip
         for suffix, data in ((".json", json.dumps(meta).encode()), (".img", image.body)):
             tmp = self.directory / f".{name}{suffix}.{os.getpid()}.tmp"
-            tmp.write_bytes(data)
+            tmp.unlink(missing_ok=True)  # a crashed write's: O_CREAT keeps an old file's mode
+            with open(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as out:
+                out.write(data)
             os.replace(tmp, self.directory / f"{name}{suffix}")
         self._total += len(image.body) - self._index.pop(name, 0)
         self._index[name] = len(image.body)
@@ -179,26 +213,30 @@ CACHE = web.AppKey("cache", DiskCache)
 METRICS = web.AppKey("metrics", Metrics)
 
 
-def make_app(settings: ProxySettings) -> web.Application:
+def make_app(settings: ProxySettings, counters: Metrics | None = None) -> web.Application:
+    """The public proxy: images and /healthz (no /metrics: see :func:`make_metrics_app`)."""
     app = web.Application()
     app[SETTINGS] = settings
-    app[METRICS] = Metrics()
+    app[METRICS] = counters or Metrics()
     if settings.cache_dir is not None:
         app[CACHE] = DiskCache(settings.cache_dir, settings.cache_max_bytes)
     app.router.add_get("/healthz", healthz)
-    app.router.add_get("/metrics", metrics)
     app.router.add_get("/{sig}/{encoded}", proxy)  # answers HEAD too
     app.cleanup_ctx.append(_client_session)
     return app
 
 
+def make_metrics_app(counters: Metrics) -> web.Application:
+    """/metrics alone, for a private listener."""
+    app = web.Application()
+    app[METRICS] = counters
+    app.router.add_get("/metrics", metrics)
+    return app
+
+
 async def _client_session(app: web.Application):  # type: ignore[no-untyped-def]
     settings = app[SETTINGS]
-    connector = aiohttp.TCPConnector(
-        resolver=GuardedResolver(settings.allowed_networks),
-        limit=256,
-        use_dns_cache=False,  # every connection is checked afresh: no rebinding window
-    )
+    connector = GuardedConnector(settings.allowed_networks, limit=256)
     app[SESSION] = aiohttp.ClientSession(
         connector=connector,
         cookie_jar=aiohttp.DummyCookieJar(),  # upstream cookies are neither kept nor sent
@@ -233,22 +271,25 @@ async def proxy(request: web.Request) -> web.StreamResponse:
         return web.Response(status=403, text=f"forbidden: {exc}\n")
     cache = app.get(CACHE)
     image = cache.get(url) if cache is not None else None
-    if image is not None:
+    # Judged again when served from the cache: an entry may predate a stricter rule.
+    if image is not None and (not image.body or image_type(image.body[:1024], settings.allow_svg)):
         counters.cache_hits.inc()
     else:
         try:
             image = await fetch_image(app[SESSION], settings, url, request.headers)
         except Refused as exc:
+            log.warning("refused %s: %s", exc.kind, exc)
             counters.upstream_errors.labels(exc.kind).inc()
-            counters.requests.labels(str(exc.status)).inc()
-            return web.Response(status=exc.status, text=f"{exc.kind}: {exc}\n")
+            counters.requests.labels(str(UNAVAILABLE_STATUS)).inc()
+            return web.Response(status=UNAVAILABLE_STATUS, text=UNAVAILABLE_BODY,
+                                headers=SECURITY_HEADERS_NO_CACHE)  # fmt: skip
         if image.body and cache is not None:
             await asyncio.to_thread(cache.put, url, image)
         counters.cache_misses.inc()
-    return answer(request, image, counters)
+    return answer(request, image, counters, settings.allow_svg)
 
 
-def answer(request: web.Request, image: Image, counters: Metrics) -> web.Response:
+def answer(request: web.Request, image: Image, counters: Metrics, allow_svg: bool) -> web.Response:
     headers = dict(SECURITY_HEADERS)
     if image.etag:
         headers["ETag"] = image.etag
@@ -260,7 +301,7 @@ def answer(request: web.Request, image: Image, counters: Metrics) -> web.Respons
     if not_modified or not image.body:
         counters.requests.labels("304").inc()
         return web.Response(status=304, headers=headers)
-    headers["Content-Type"] = image.content_type
+    headers["Content-Type"] = image_type(image.body[:1024], allow_svg) or "image/unknown"
     counters.requests.labels("200").inc()
     counters.bytes.inc(len(image.body))
     return web.Response(body=image.body, headers=headers)
@@ -269,73 +310,66 @@ def answer(request: web.Request, image: Image, counters: Metrics) -> web.Respons
 async def fetch_image(
     session: aiohttp.ClientSession, settings: ProxySettings, url: str, client_headers: object
 ) -> Image:
-    """Fetch an image upstream, or raise Refused saying why not."""
+    """Fetch an image upstream, or raise Refused saying why not (for the log, not the client)."""
     headers = {"User-Agent": settings.user_agent}
     for name in FORWARDED_HEADERS:
         value = client_headers.get(name)  # type: ignore[attr-defined]
         if value:
             headers[name] = value
-    for hop in range(MAX_REDIRECTS + 1):
-        check_url(url, settings)
-        referer = image_referer(settings.rules, url)
-        hop_headers = {**headers, **({"Referer": referer} if referer else {})}
-        try:
-            async with session.get(url, headers=hop_headers, allow_redirects=False) as response:
-                if response.status in (301, 302, 303, 307, 308):
-                    location = response.headers.get("Location")
-                    if not location:
-                        raise Refused(502, "redirect", "a redirect without a Location")
-                    url = urljoin(url, location)
-                    continue
-                if response.status == 304:
-                    return Image(b"", "", response.headers.get("ETag"),
-                                 response.headers.get("Last-Modified"))  # fmt: skip
-                if response.status != 200:
-                    raise Refused(502, "status", f"upstream answered {response.status}")
-                return await read_image(response, settings)
-        except ForbiddenAddress as exc:
-            raise Refused(403, "forbidden", str(exc)) from None
-        except aiohttp.ClientConnectorError as exc:
-            if isinstance(exc.os_error, ForbiddenAddress):
-                raise Refused(403, "forbidden", str(exc.os_error)) from None
-            raise Refused(502, "connect", f"cannot connect: {exc.os_error}") from None
-        except (TimeoutError, aiohttp.ServerTimeoutError):
-            raise Refused(504, "timeout", "upstream too slow") from None
-        except aiohttp.ClientError as exc:
-            raise Refused(502, "upstream", f"{type(exc).__name__}: {exc}") from None
-        del hop
-    raise Refused(502, "redirect", f"more than {MAX_REDIRECTS} redirects")
 
+    def hop_headers(hop_url: str) -> dict[str, str]:
+        referer = image_referer(settings.rules, hop_url)
+        return {**headers, **({"Referer": referer} if referer else {})}
 
-def check_url(url: str, settings: ProxySettings) -> None:
-    parts = urlsplit(url)
-    if parts.scheme.lower() not in ("http", "https"):
-        raise Refused(403, "forbidden", f"only http and https URLs, not {parts.scheme!r}")
-    if parts.username is not None or parts.password is not None or "@" in parts.netloc:
-        raise Refused(403, "forbidden", "URLs with credentials are not proxied")
-    if not parts.hostname:
-        raise Refused(403, "forbidden", "a URL without a host")
     try:
-        check_host(parts.hostname, settings.allowed_networks)
+        async with open_public(
+            session, url, hop_headers, settings.allowed_networks, MAX_REDIRECTS
+        ) as (_, response):
+            if response.status == 304:
+                return Image(b"", "", response.headers.get("ETag"),
+                             response.headers.get("Last-Modified"))  # fmt: skip
+            if response.status != 200:
+                raise Refused("status", f"upstream answered {response.status}")
+            return await read_image(response, settings)
     except ForbiddenAddress as exc:
-        raise Refused(403, "forbidden", str(exc)) from None
+        raise Refused("forbidden", str(exc)) from None
+    except RedirectError as exc:
+        raise Refused("redirect", str(exc)) from None
+    except (TimeoutError, aiohttp.ServerTimeoutError):
+        raise Refused("timeout", "upstream too slow") from None
+    except aiohttp.ClientError as exc:
+        if (forbidden := forbidden_cause(exc)) is not None:
+            raise Refused("forbidden", str(forbidden)) from None
+        kind = "connect" if isinstance(exc, aiohttp.ClientConnectorError) else "upstream"
+        raise Refused(kind, f"{type(exc).__name__}: {exc}") from None
+    except OSError as exc:  # a refusal folded by the connector into a plain OSError
+        if (forbidden := forbidden_cause(exc)) is not None:
+            raise Refused("forbidden", str(forbidden)) from None
+        raise Refused("connect", f"{type(exc).__name__}: {exc}") from None
+
+
+def check_url(url: str, settings: ProxySettings) -> str:
+    """The URL as it will be fetched; raises Refused when it may not be."""
+    try:
+        return public_url(url, settings.allowed_networks)
+    except ForbiddenAddress as exc:
+        raise Refused("forbidden", str(exc)) from None
 
 
 async def read_image(response: aiohttp.ClientResponse, settings: ProxySettings) -> Image:
-    content_type = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
-    if not content_type.startswith("image/"):
-        raise Refused(415, "not_image", f"upstream sent {content_type or 'no type'}")
-    if content_type == "image/svg+xml" and not settings.allow_svg:
-        raise Refused(415, "not_image", "SVG is not proxied (images.proxy_svg)")
+    # The upstream's Content-Type is never served: "image/png,text/html" would render
+    # as a page on our origin. The type is the one the bytes themselves show.
     if response.content_length is not None and response.content_length > settings.max_bytes:
-        raise Refused(413, "too_large", f"larger than {settings.max_bytes} bytes")
+        raise Refused("too_large", f"larger than {settings.max_bytes} bytes")
     body = bytearray()
     async for chunk in response.content.iter_any():
         body += chunk
         if len(body) > settings.max_bytes:  # enforced while reading, whatever it declared
-            raise Refused(413, "too_large", f"larger than {settings.max_bytes} bytes")
-    if not looks_like_image(bytes(body[:1024]), settings.allow_svg):
-        raise Refused(415, "not_image", f"the bytes are not a {content_type} image")
+            raise Refused("too_large", f"larger than {settings.max_bytes} bytes")
+    content_type = image_type(bytes(body[:1024]), settings.allow_svg)
+    if content_type is None:
+        declared = response.headers.get("Content-Type", "no type")
+        raise Refused("not_image", f"the bytes are not an image (declared {declared[:80]!r})")
     return Image(
         bytes(body),
         content_type,
@@ -347,8 +381,22 @@ async def read_image(response: aiohttp.ClientResponse, settings: ProxySettings) 
 def serve(settings: ProxySettings) -> None:
     """Run until SIGINT or SIGTERM; requests in hand get time to finish."""
     started = time.monotonic()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    counters = Metrics()
+    app = make_app(settings, counters)
+    if settings.metrics_host is not None:
+        metrics_runner = web.AppRunner(make_metrics_app(counters), access_log=None)
+
+        async def start_metrics(_: web.Application):  # type: ignore[no-untyped-def]
+            await metrics_runner.setup()
+            await web.TCPSite(metrics_runner, settings.metrics_host, settings.metrics_port).start()
+            print(f"metrics on http://{settings.metrics_host}:{settings.metrics_port}/metrics")
+            yield
+            await metrics_runner.cleanup()
+
+        app.cleanup_ctx.append(start_metrics)
     web.run_app(
-        make_app(settings),
+        app,
         host=settings.host,
         port=settings.port,
         shutdown_timeout=10,

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 
 from rsspress.publish.post import Post, plain_title, yaml_quoted
+from rsspress.urls import web_link
 
 
 def render_hugo(post: Post) -> str:
@@ -29,8 +30,9 @@ def render_hugo(post: Post) -> str:
     if post.image:
         # `images` is what Hugo's own opengraph and twitter_cards templates read.
         lines += ["images:", f"  - {yaml_quoted(post.image)}"]
-    if post.link:
-        lines.append(f"original: {yaml_quoted(post.link)}")
+    original = web_link(post.link)  # a theme may make it a link: never javascript:
+    if original:
+        lines.append(f"original: {yaml_quoted(original)}")
     lines += ["---", "", "<div>", post.body, "</div>", ""]
     return "\n".join(lines)
 
@@ -49,3 +51,22 @@ def hugo_date(when: dt.datetime) -> str:
 
 def hugo_filename(post_id: str) -> str:
     return post_id[:16] + ".html"
+
+
+# Hugo 0.162 and newer refuse .html content files (text/html) unless the site's
+# security.allowContent allows them; older releases ignore the setting. This allows
+# them and keeps Hugo's other default refusal (Org files) as it is.
+SITE_CONFIG_TOML = """\
+[security]
+  allowContent = ['! ^text/org$']
+"""
+
+
+def site_config_note() -> str:
+    """What a Hugo site needs in its own config before it builds rsspress's posts."""
+    return (
+        "Hugo 0.162 and newer refuse the .html posts rsspress writes unless the site allows\n"
+        "them: add this to your Hugo site's hugo.toml (older Hugo ignores it):\n\n"
+        + SITE_CONFIG_TOML
+        + "\nor, in a hugo.yaml:  security: {allowContent: ['! ^text/org$']}"
+    )

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 
 from rsspress.publish.post import Post, plain_title, yaml_quoted
+from rsspress.urls import web_link
 
 
 def render_jekyll(post: Post) -> str:
@@ -32,8 +33,9 @@ def render_jekyll(post: Post) -> str:
     if post.image:
         # `image` is what jekyll-seo-tag and most themes read.
         lines.append(f"image: {yaml_quoted(post.image)}")
-    if post.link:
-        lines.append(f"original: {yaml_quoted(post.link)}")
+    original = web_link(post.link)  # a theme may make it a link: never javascript:
+    if original:
+        lines.append(f"original: {yaml_quoted(original)}")
     lines += ["---", "", "<div>", post.body, "</div>", ""]
     return "\n".join(lines)
 

@@ -12,15 +12,17 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import functools
+import os
 import re
 import sqlite3
+import stat
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import IO, Any, Protocol
-from urllib.parse import urlsplit, urlunsplit
 
 from rsspress.config import is_postgres
+from rsspress.urls import redact_text, redact_url, url_secrets
 
 
 class StateError(Exception):
@@ -45,7 +47,7 @@ class Rows(Protocol):
 
 
 class Backend(Protocol):
-    location: str  # for messages: the file, or the URL without its password
+    location: str  # for messages: the file, or the URL with its secrets masked
     shared: bool  # several processes may work on this state at once
     lock_rows: str  # appended to a SELECT that claims rows
 
@@ -81,11 +83,11 @@ class SqliteBackend:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.location = str(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
         try:
+            _make_private(path)
             self.db = sqlite3.connect(path, isolation_level=None, timeout=30)
             self.db.execute("PRAGMA journal_mode=WAL")
-        except sqlite3.Error as exc:
+        except (sqlite3.Error, OSError) as exc:
             raise StateError(f"cannot open the state {path}: {exc}") from None
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.execute("PRAGMA foreign_keys=ON")
@@ -127,7 +129,8 @@ class SqliteBackend:
         Two runs on one file would race to publish the same items and could
         remove each other's temporary files.
         """
-        handle = open(f"{self.path}.lock", "a+")  # noqa: SIM115 - held until close()
+        descriptor = os.open(f"{self.path}.lock", os.O_RDWR | os.O_CREAT | os.O_APPEND, PRIVATE)
+        handle = open(descriptor, "a+")  # noqa: SIM115 - held until close()
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -144,6 +147,23 @@ class SqliteBackend:
             self._lock = None
 
 
+# The state holds the feeds' URLs with their passwords and keys: its files are the
+# owner's alone. SQLite gives the -wal and -shm files it creates the database file's mode.
+PRIVATE = 0o600
+_SIDE_FILES = ("-wal", "-shm", "-journal")
+
+
+def _make_private(path: Path) -> None:
+    """Create the state file readable by its owner only; tighten one made before (0644)."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.close(os.open(path, os.O_RDONLY | os.O_CREAT, PRIVATE))
+    for file in (path, *(path.with_name(path.name + side) for side in _SIDE_FILES)):
+        with contextlib.suppress(FileNotFoundError):
+            mode = stat.S_IMODE(file.stat().st_mode)
+            if mode & 0o077:
+                file.chmod(mode & 0o700)
+
+
 class PostgresBackend:
     """One connection (autocommit; explicit transactions) to a shared database."""
 
@@ -153,7 +173,7 @@ class PostgresBackend:
     MIGRATION_LOCK = 0x72737370  # "rssp"
 
     def __init__(self, url: str) -> None:
-        self.location = _without_password(url)
+        self.location = redact_url(url)
         try:
             import psycopg
         except ImportError:
@@ -165,6 +185,10 @@ class PostgresBackend:
             self.db = psycopg.connect(url, autocommit=True)
         except psycopg.Error as exc:
             reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            # libpq quotes the URL, or the piece of it it could not read (a password, too).
+            reason = redact_text(reason)
+            for secret in url_secrets(url):
+                reason = reason.replace(secret, "***")
             raise StateError(
                 f"cannot connect to the state {self.location}: {reason}; "
                 "check that PostgreSQL runs and the URL is right"
@@ -234,12 +258,3 @@ def _postgres_ddl(statement: str) -> str:
     for pattern, replacement in _DDL_TYPES:
         statement = pattern.sub(replacement, statement)
     return statement
-
-
-def _without_password(url: str) -> str:
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    netloc = parts.netloc.rpartition("@")
-    user = netloc[0].partition(":")[0]
-    return urlunsplit(parts._replace(netloc=f"{user}:***@{netloc[2]}"))
