@@ -1,11 +1,9 @@
-"""The shared benchmark corpus in tests: generated once, served over real HTTP on 127.0.0.1."""
+"""The test corpus (tests/generate_corpus.py): generated once, served over real HTTP on 127.0.0.1."""
 
 from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,20 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-
-from conftest import shared_dir
-
-
-def make_corpus(out: Path, *, feeds: int, items: int, seed: int = 1) -> Path:
-    """Generate (or reuse) a corpus with the shared deterministic generator."""
-    if not (out / "manifest.json").is_file():
-        script = shared_dir() / "bench" / "make_corpus.py"
-        subprocess.run(
-            [sys.executable, str(script), "--feeds", str(feeds), "--items", str(items),
-             "--seed", str(seed), "--out", str(out)],
-            check=True, capture_output=True, timeout=600,
-        )  # fmt: skip
-    return out
 
 
 def corpus_feeds(corpus: Path) -> list[dict[str, Any]]:

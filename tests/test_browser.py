@@ -1,6 +1,6 @@
 """The HTML site in a real browser: Debian's chromium driven by Playwright.
 
-The site is built from the shared corpus S by `rsspress run`, served by
+The site is built from corpus S (tests/generate_corpus.py) by `rsspress run`, served by
 `rsspress serve`, and its images come from an image server on 127.0.0.1
 (the config's image proxy points there). Screenshots at phone and desktop
 widths go to test-artifacts/browser/.
@@ -28,8 +28,8 @@ import pytest
 
 from conftest import REPO, free_port, run_cli
 from corpus import feeds_yaml, serve_directory
+from externals import chromium
 
-CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = REPO / "test-artifacts" / "browser"
 # As root, chromium needs --no-sandbox; the rest keep it from calling home (there is
 # no outside network here, and a request to one would fail the no-third-party check).
@@ -129,12 +129,12 @@ def served_site(
 def browser() -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
-    assert Path(CHROMIUM).is_file(), f"{CHROMIUM} missing: apt-get install -y chromium"
+    executable = chromium()
     if ARTIFACTS.exists():
         shutil.rmtree(ARTIFACTS)
     ARTIFACTS.mkdir(parents=True)
     with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        launched = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         yield launched
         launched.close()
 

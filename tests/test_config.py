@@ -120,3 +120,45 @@ def test_bundled_examples_load(example: str) -> None:
 
 def test_usage_error_exits_2(tmp_path: Path) -> None:
     assert run_cli("run", "--no-such-flag", cwd=tmp_path).returncode == 2
+
+
+@pytest.mark.parametrize(
+    ("fmt", "folder"),
+    [("hexo", "posts"), ("hugo", "content/posts"), ("jekyll", "_posts"), ("html", "site")],
+)
+def test_init_format_writes_that_output_in_its_usual_folder(
+    tmp_path: Path, fmt: str, folder: str
+) -> None:
+    result = run_cli("init", "--format", fmt, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    (output,) = load_config(tmp_path / "rsspress.yaml").outputs
+    assert (output.format, output.dir) == (fmt, tmp_path / folder)
+    # Hugo 0.162+ needs the site's [security] setting: said for a Hugo output only.
+    assert ("allowContent = ['! ^text/org$']" in result.stdout) == (fmt == "hugo")
+
+
+@pytest.mark.parametrize(
+    ("text", "default", "feed"),
+    [
+        ("feeds: {g: {s: {f: http://x/}}}\n", 200, None),
+        ("fetch: {max_new_items: 50}\nfeeds: {g: {s: {f: http://x/}}}\n", 50, None),
+        ("feeds: {g: {s: {f: {url: http://x/, max_new_items: 5000}}}}\n", 200, 5000),
+    ],
+)
+def test_the_cap_on_new_items_per_fetch(text: str, default: int, feed: int | None) -> None:
+    config = parse_config(text, Path("/srv/rsspress.yaml"))
+    assert (config.fetch.max_new_items, config.feeds[0].max_new_items) == (default, feed)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "fetch: {max_new_items: 0}\nfeeds: {g: {s: {f: http://x/}}}\n",
+        "feeds: {g: {s: {f: {url: http://x/, max_new_items: many}}}}\n",
+    ],
+)
+def test_a_cap_must_be_a_positive_whole_number(text: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        parse_config(text, Path("/srv/rsspress.yaml"))
+    assert caught.value.key.endswith("max_new_items")
+    assert "positive whole number" in caught.value.expected

@@ -129,8 +129,11 @@ def test_failing_feeds_are_recorded_and_the_others_published(
     # The feeds recover. A plain run leaves them to their backoff ...
     FaultyHandler.broken = False
     waiting = run_cli("run", cwd=tmp_path)
-    assert waiting.returncode == 0, waiting.stdout + waiting.stderr
+    # ... and, as they are still failing for all it knows, says so: exit 1, each one named.
+    assert waiting.returncode == 1, waiting.stdout + waiting.stderr
     assert "5 backing off" in waiting.stdout
+    for name in BROKEN:
+        assert f"still failing: 测试 / 故障 / {name} (" in waiting.stderr
     assert len(posts_in(tmp_path)) == GOOD_FEEDS * ITEMS
 
     # ... and --force fetches them now.

@@ -1,27 +1,15 @@
-"""Real Hexo judges our posts: the shared corpus S, both profiles, zero errors."""
+"""Real Hexo judges our posts: corpus S, both profiles, zero errors."""
 
 from __future__ import annotations
 
-import os
-import subprocess
 from pathlib import Path
 
 import pytest
 
-from conftest import posts_in, run_cli, shared_dir, write_config
+from conftest import posts_in, run_cli, write_config
 from corpus import corpus_item_count, feeds_yaml, serve_directory
-
-
-def check_with_hexo(posts: Path, *, keep: bool = False) -> subprocess.CompletedProcess[str]:
-    """Build ``posts`` with real Hexo; ``keep`` keeps the site and prints its folder."""
-    script = shared_dir() / "hexo-check" / "check-posts.sh"
-    return subprocess.run(
-        ["bash", str(script), str(posts)],
-        capture_output=True,
-        text=True,
-        timeout=900,
-        env={**os.environ, "QUIET": "1", "KEEP": "1" if keep else "0"},
-    )
+from externals import node_for_hexo
+from hexo_check import check_with_hexo
 
 
 @pytest.mark.slow
@@ -29,6 +17,7 @@ def check_with_hexo(posts: Path, *, keep: bool = False) -> subprocess.CompletedP
 def test_corpus_s_posts_build_with_real_hexo(
     corpus_s: Path, tmp_path: Path, profile: str, state: str
 ) -> None:
+    node_for_hexo()  # before the run: a skip should cost nothing
     with serve_directory(corpus_s) as base_url:
         write_config(tmp_path, feeds_yaml(corpus_s, base_url), profile=profile, state=state)
         result = run_cli("run", cwd=tmp_path)

@@ -25,12 +25,13 @@ import yaml
 from pytest_httpserver import HTTPServer
 
 from conftest import free_port, run_cli, write_config
+from externals import node_for_hexo
+from hexo_check import check_with_hexo
 from rsspress.config import load_config
 from rsspress.publish.hugo import render_hugo
 from rsspress.publish.jekyll import render_jekyll
 from rsspress.publish.post import yaml_scalar
 from rsspress.publish.site.serve import is_loopback
-from test_hexo_build import check_with_hexo
 from test_publish_hugo_jekyll import (
     TWO_OUTPUTS,
     assert_clean,
@@ -168,6 +169,7 @@ def hexo_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[dict[s
     Yields Hexo's manifest (what it made of each post) and the kept site, whose
     node_modules hold the js-yaml that Hexo reads front matter with.
     """
+    node_for_hexo()
     work = tmp_path_factory.mktemp("hexo-names")
     server = HTTPServer(host="127.0.0.1")
     feed = {

@@ -59,5 +59,5 @@ def test_a_body_that_is_not_a_feed_is_a_parse_error(
     httpserver.expect_request("/html").respond_with_data("<html><body>登录</body></html>")
     write_config(tmp_path, f"g:\n  s:\n    page: {httpserver.url_for('/html')}\n", state=state)
     result = run_cli("run", cwd=tmp_path)
-    assert result.returncode == 1
+    assert result.returncode == 3  # its only feed failed: every feed failed
     assert "parse: not a feed" in result.stderr

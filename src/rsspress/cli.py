@@ -1,20 +1,28 @@
 """The ``rsspress`` command. Thin: it parses arguments, calls the library, shows results.
 
-Exit codes: 0 all well; 1 some feeds failed (the others were published);
-2 bad config or usage (nothing ran), including another run holding the state.
+Exit codes (rsspress.exits): 0 all well; 1 some feeds failed or are still failing (the
+others were published); 2 bad config or usage (nothing ran), including another run
+holding the state; 3 every feed failed; 130 interrupted (what was written is kept).
+
+Messages go to stderr as plain text (soft-wrapped: a pipe or a log gets whole lines),
+and every value in them is escaped, so that no word in brackets is taken for markup.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import shlex
+import signal
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -27,13 +35,14 @@ from rsspress.config import (
     OutputConfig,
     load_config,
 )
+from rsspress.decide import LeftOut
+from rsspress.exits import EXIT_INTERRUPTED, EXIT_USAGE
 from rsspress.pipeline import FeedReport, RunSummary, run_update
 from rsspress.publish.hugo import site_config_note as hugo_site_config_note
 from rsspress.publish.site import SiteReport
+from rsspress.scaffold.github import DEFAULT_CRON, DEFAULT_PACKAGE
 from rsspress.store import FeedState, StateError, Store, StoreLocked
 from rsspress.urls import host_port, redact_text, redact_url
-
-EXIT_OK, EXIT_FEEDS_FAILED, EXIT_USAGE = 0, 1, 2
 
 config_option = click.option(
     "-c",
@@ -57,15 +66,18 @@ def main() -> None:
     try:
         cli(prog_name="rsspress")
     except StateError as exc:  # the state can't be opened: say why and what to do, no trace
-        _err().print(f"[red]error:[/] {exc}", highlight=False)
+        _error(str(exc))
         raise SystemExit(EXIT_USAGE) from None
+    except KeyboardInterrupt:  # a second Ctrl-C: stop now (every write is atomic)
+        _error("interrupted", label="stopped")
+        raise SystemExit(EXIT_INTERRUPTED) from None
 
 
 def _load(path: Path) -> Config:
     try:
         return load_config(path)
     except ConfigError as exc:
-        _err().print(f"[bold red]config error:[/] {exc}", highlight=False)
+        _error(str(exc), label="config error")
         raise SystemExit(EXIT_USAGE) from None
 
 
@@ -73,12 +85,17 @@ def _listen(value: str) -> tuple[str, int]:
     try:
         return host_port(value)
     except ValueError as exc:
-        _err().print(f"[red]error:[/] --listen: {exc}", highlight=False)
+        _error(f"--listen: {exc}")
         raise SystemExit(EXIT_USAGE) from None
 
 
 def _err() -> Console:
-    return Console(stderr=True)
+    return Console(stderr=True, soft_wrap=True)
+
+
+def _error(message: str, *, label: str = "error", style: str = "red") -> None:
+    """``label: message`` on stderr; the message is text, never markup."""
+    _err().print(f"[{style}]{label}:[/] {escape(message)}", highlight=False)
 
 
 @cli.command()
@@ -92,16 +109,67 @@ def _err() -> Console:
     show_default=True,
     help="What the config's output writes (in that tool's usual folder).",
 )
-def init(path: Path, force: bool, output_format: str) -> None:
-    """Write a commented example config to PATH."""
+@click.option(
+    "--github-actions",
+    is_flag=True,
+    help="Write .github/workflows/rsspress.yml for the repository holding the config"
+    " (the config too, if there is none).",
+)
+@click.option(
+    "--systemd",
+    "systemd_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Write systemd units for the config into this folder (the config too, if none).",
+)
+@click.option(
+    "--package",
+    default=DEFAULT_PACKAGE,
+    show_default=True,
+    help="What the workflow installs with pip: a version, or a git+https:// URL.",
+)
+@click.option(
+    "--cron", default=DEFAULT_CRON, show_default=True, help="When the workflow runs (UTC)."
+)
+def init(
+    path: Path,
+    force: bool,
+    output_format: str,
+    github_actions: bool,
+    systemd_dir: Path | None,
+    package: str,
+    cron: str,
+) -> None:
+    """Write a commented example config to PATH; or, with --github-actions or --systemd,
+    what runs it (then --force overwrites those files, and an existing config is kept)."""
+    deploying = github_actions or systemd_dir is not None
+    if deploying and path.exists():
+        _deploy_files(path, github_actions, systemd_dir, package=package, cron=cron, force=force)
+        return
     if path.exists() and not force:
-        _err().print(f"[red]error:[/] {path} exists; use --force to overwrite it")
+        _error(f"{path} exists; use --force to overwrite it")
         raise SystemExit(EXIT_USAGE)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(_example_config(output_format), encoding="utf-8")
     click.echo(f"wrote {path}; edit its feeds, then run: rsspress run -c {path}")
     if output_format == "hugo":
         click.echo("\n" + hugo_site_config_note())
+    if deploying:
+        _deploy_files(path, github_actions, systemd_dir, package=package, cron=cron, force=force)
+
+
+def _deploy_files(
+    path: Path, github_actions: bool, systemd_dir: Path | None, **options: Any
+) -> None:
+    """Write the workflow or the units that run the config at ``path``."""
+    from rsspress.scaffold import ScaffoldError, deployment
+
+    config = _load(path)
+    try:
+        for line in deployment(config, github_actions, systemd_dir, **options):
+            click.echo(line)
+    except ScaffoldError as exc:
+        _error(str(exc))
+        raise SystemExit(EXIT_USAGE) from None
 
 
 def _example_config(output_format: str) -> str:
@@ -143,23 +211,35 @@ def run(config_path: Path, force: bool, quiet: bool) -> None:
         progress.update(task, advance=1, posts=posts)
         if report.error is not None and show_progress:
             progress.console.print(
-                f"[red]failed[/] {report.feed.label}: {report.error.kind}: "
-                f"{redact_text(report.error.message)}",
+                "[red]failed[/] "
+                + escape(
+                    f"{report.feed.label}: {report.error.kind}: {redact_text(report.error.message)}"
+                ),
                 highlight=False,
             )
 
+    # Ctrl-C stops fetching; the posts being written are finished, recorded and built
+    # into the site. Nothing is printed here: a signal may interrupt a write to stderr.
+    stop = threading.Event()
+
+    def on_interrupt(signum: int, frame: object) -> None:
+        if stop.is_set():
+            raise KeyboardInterrupt  # a second Ctrl-C: stop now
+        stop.set()
+
+    signal.signal(signal.SIGINT, on_interrupt)
     started = time.monotonic()
     try:
         with progress:
-            summary = run_update(config, force=force, on_start=on_start, on_feed=on_feed)
+            summary = run_update(config, force=force, on_start=on_start, on_feed=on_feed, stop=stop)
     except StoreLocked as exc:
-        console.print(f"[red]error:[/] {exc}", highlight=False)
+        _error(str(exc))
         raise SystemExit(EXIT_USAGE) from None
-    _print_summary(summary, time.monotonic() - started, config)
+    _print_summary(summary, time.monotonic() - started, config, quiet=quiet)
     raise SystemExit(summary.exit_code)
 
 
-def _print_summary(summary: RunSummary, elapsed: float, config: Config) -> None:
+def _print_summary(summary: RunSummary, elapsed: float, config: Config, *, quiet: bool) -> None:
     for report in summary.failures:
         assert report.error is not None
         click.echo(
@@ -167,7 +247,29 @@ def _print_summary(summary: RunSummary, elapsed: float, config: Config) -> None:
             f"{report.error.kind}: {redact_text(report.error.message)}",
             err=True,
         )
-    skipped = f", {summary.skipped} backing off" if summary.skipped else ""
+    for report in summary.incomplete:  # fetched, with items left for later fetches
+        click.echo(
+            f"incomplete: {report.feed.label} ({redact_url(report.feed.url)}): "
+            f"{report.left_out.describe()}",
+            err=True,
+        )
+    now = time.time()
+    for state in summary.still_failing:  # not fetched now: backing off, or dead
+        when = (
+            "dead, until `rsspress run --force`"
+            if state.dead_reason
+            else f"next try {_when(state.next_attempt_at, now)}"
+        )
+        click.echo(
+            f"still failing: {' / '.join((state.group, state.site, state.name))}"
+            f" ({redact_url(state.url)}): {state.error_kind}:"
+            f" {redact_text(state.error_message or '')}; {when}",
+            err=True,
+        )
+    if summary.interrupted:
+        skipped = f", {summary.skipped} left for the next run" if summary.skipped else ""
+    else:
+        skipped = f", {summary.skipped} backing off" if summary.skipped else ""
     filtered = f", {summary.filtered} filtered out" if summary.filtered else ""
     if summary.pruned:
         filtered += f", {summary.pruned} old posts removed"
@@ -179,12 +281,21 @@ def _print_summary(summary: RunSummary, elapsed: float, config: Config) -> None:
     )
     for out, site in zip(config.site_outputs, summary.sites, strict=True):
         _print_site(out, site)
-    if summary.failed:
+    if summary.failed or summary.still_failing:
         click.echo(
             "failed feeds are retried on later runs with backoff; "
             "`rsspress status` shows them, `rsspress run --force` retries them now",
             err=True,
         )
+    if summary.interrupted:
+        click.echo(
+            f"interrupted: the {summary.posts_written} posts written are recorded"
+            + (" and in the site" if config.site_outputs else "")
+            + "; the next `rsspress run` publishes the rest",
+            err=True,
+        )
+    if config.site_outputs and not quiet:
+        click.echo(f"look at the site: rsspress serve -c {shlex.quote(str(config.path))}")
 
 
 def _print_site(out: OutputConfig, report: SiteReport) -> None:
@@ -202,10 +313,9 @@ def build(config_path: Path) -> None:
 
     config = _load(config_path)
     if not config.site_outputs:
-        _err().print(
-            f"[red]error:[/] {config_path} has no output with format: html; "
-            "posts (hexo, hugo, jekyll) are written by `rsspress run`",
-            highlight=False,
+        _error(
+            f"{config_path} has no output with format: html; "
+            "posts (hexo, hugo, jekyll) are written by `rsspress run`"
         )
         raise SystemExit(EXIT_USAGE)
     with Store(config.state) as store:
@@ -223,16 +333,17 @@ def serve(config_path: Path, listen: str | None) -> None:
 
     config = _load(config_path)
     if not config.site_outputs:
-        _err().print(f"[red]error:[/] {config_path} has no output with format: html")
+        _error(f"{config_path} has no output with format: html")
         raise SystemExit(EXIT_USAGE)
     out = config.site_outputs[0]
     host, port = _listen(listen or out.listen)
     if not is_loopback(host):
-        _err().print(
-            f"[yellow]warning:[/] listening on {host} exposes the preview to the network;"
+        _error(
+            f"listening on {host} exposes the preview to the network;"
             " serve is for previews on this machine (use 127.0.0.1). To publish the site,"
             f" serve {out.dir} with a web server.",
-            highlight=False,
+            label="warning",
+            style="yellow",
         )
     try:
         serve_site(
@@ -244,7 +355,7 @@ def serve(config_path: Path, listen: str | None) -> None:
             on_ready=lambda url: click.echo(f"serving {out.dir} at {url} (Ctrl-C stops)"),
         )
     except ListenError as exc:
-        _err().print(f"[red]error:[/] {exc}", highlight=False)
+        _error(str(exc))
         raise SystemExit(EXIT_USAGE) from None
 
 
@@ -279,7 +390,7 @@ def daemon(config_path: Path) -> None:
     try:
         metrics = runner.serve_metrics()
     except OSError as exc:
-        _err().print(f"[red]error:[/] daemon.metrics_listen {config.daemon.metrics_listen}: {exc}")
+        _error(f"daemon.metrics_listen {config.daemon.metrics_listen}: {exc}")
         raise SystemExit(EXIT_USAGE) from None
     logging.getLogger("rsspress.daemon").info(
         "watching %d feeds%s", len(config.feeds), f"; metrics at {metrics}" if metrics else ""
@@ -297,7 +408,7 @@ def import_(opml_file: Path, config_path: Path) -> None:
     try:
         feeds, skipped = importable(read_opml(opml_file.read_bytes()))
     except OpmlError as exc:
-        _err().print(f"[red]error:[/] {opml_file}: {exc}", highlight=False)
+        _error(f"{opml_file}: {exc}")
         raise SystemExit(EXIT_USAGE) from None
     for skip in skipped:
         # repr(): names and URLs come from the file, and may hold terminal escape codes.
@@ -356,7 +467,7 @@ def proxy(config_path: Path, listen: str | None) -> None:
     config = _load(config_path)
     images = config.images
     if not images.proxy_key:
-        _err().print(f"[red]error:[/] the proxy needs {MISSING_KEY}", highlight=False)
+        _error(f"the proxy needs {MISSING_KEY}")
         raise SystemExit(EXIT_USAGE)
     host, port = _listen(listen or images.proxy_listen)
     metrics_host, metrics_port = (
@@ -384,45 +495,61 @@ def proxy(config_path: Path, listen: str | None) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
 def status(config_path: Path, as_json: bool) -> None:
     """Show each feed's health: last fetch, last error, next attempt, items."""
+    from rsspress.rsshub import state as hub
+    from rsspress.rsshub import status as hub_status
+
     config = _load(config_path)
+    now = time.time()
     with Store(config.state) as store:
         store.sync_feeds(config.feeds)
         states = store.feed_states()
+        served = hub.feed_instances(store, config.feeds, now)  # RSSHub routes' instances
+        instances = hub.instance_statuses(store, config.feeds, now)
     rows = sorted(
         (states[f.key] for f in config.feeds),
         key=lambda s: (_STATUS_ORDER.get(_health(s), 3), s.group, s.site, s.name),
     )
     if as_json:
-        click.echo(json.dumps([_state_json(s) for s in rows], ensure_ascii=False, indent=2))
+        data = [{**_state_json(s), **hub_status.feed_json(served.get(s.key))} for s in rows]
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
     table = Table(title=f"{len(rows)} feeds")
     for column in ("feed", "state", "last fetch", "last ok", "error", "next due", "items"):
         table.add_column(column, overflow="fold")
-    now = time.time()
+    if served:
+        table.add_column("instance", overflow="fold")
     for s in rows:
         health = _health(s)
-        colour = {"failing": "red", "dead": "red", "new": "yellow"}.get(health, "green")
+        colour = {"failing": "red", "dead": "red", "new": "yellow", "malformed": "yellow"}.get(
+            health, "green"
+        )
         # Messages recorded before secrets were kept out of them may still hold some.
         error = f"{s.error_kind}: {redact_text(s.error_message or '')}" if s.error_kind else ""
         if s.dead_reason:
             error = f"{s.dead_reason}; last: {error}"
-        table.add_row(
-            " / ".join((s.group, s.site, s.name)),
+        elif s.last_outcome != "error":
+            error = LeftOut(s.malformed, s.held_back, s.deferred).describe()
+        table.add_row(  # names and errors are text, not markup
+            escape(" / ".join((s.group, s.site, s.name))),
             f"[{colour}]{health}[/]",
             _ago(s.last_fetch_at, now),
             _ago(s.last_ok_at, now),
-            error,
+            escape(error),
             "never (dead; run --force revives)"
             if s.dead_reason
             else f"now, by {worker}"
             if (worker := _fetching_by(s, now))
             else _when(_next_due(s), now),
-            str(s.item_count),
+            str(s.item_count) + _unreadable_dates_note(s),
+            *([hub_status.feed_cell(served.get(s.key))] if served else []),
         )
     Console().print(table)
+    if instances:
+        when = (lambda t: _ago(t, now)), (lambda t: _when(t, now))
+        Console().print(hub_status.instances_table(instances, *when))
 
 
-_STATUS_ORDER = {"failing": 0, "dead": 1, "new": 2}  # then ok and not modified
+_STATUS_ORDER = {"failing": 0, "dead": 1, "new": 2, "malformed": 2}  # then ok and not modified
 
 
 def _health(s: FeedState) -> str:
@@ -430,7 +557,9 @@ def _health(s: FeedState) -> str:
         return "dead"
     if s.last_outcome is None:
         return "new"
-    return "failing" if s.last_outcome == "error" else s.last_outcome.replace("_", " ")
+    if s.last_outcome == "error":
+        return "failing"
+    return "malformed" if s.malformed else s.last_outcome.replace("_", " ")
 
 
 def _fetching_by(s: FeedState, now: float) -> str | None:
@@ -460,7 +589,17 @@ def _state_json(s: FeedState) -> dict[str, Any]:
         "dead_reason": s.dead_reason,
         "fetching_by": _fetching_by(s, time.time()),
         "items": s.item_count,
+        "malformed": s.malformed,  # the parser's message: the last document was damaged
+        "held_back": s.held_back,  # items of it cut off, not published yet
+        "deferred": s.deferred,  # new items of it over fetch.max_new_items, for later fetches
+        "unreadable_dates": s.unreadable_dates,  # items of it dated when first seen instead
     }
+
+
+def _unreadable_dates_note(s: FeedState) -> str:
+    """Items of the last document whose date no reader understood (dated when first seen)."""
+    n = s.unreadable_dates
+    return f" ({n} unreadable date{'' if n == 1 else 's'})" if n else ""
 
 
 def _next_due(s: FeedState) -> float | None:

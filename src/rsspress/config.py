@@ -24,7 +24,10 @@ from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from rsspress import __version__
-from rsspress.urls import redact_url
+from rsspress.config_messages import did_you_mean, missing_level, yaml_problem
+from rsspress.rsshub.routes import Route
+from rsspress.rsshub.settings import RsshubConfig, read_route, read_rsshub
+from rsspress.urls import redact_url, url_host
 
 PROFILES = ("compat", "default")
 FORMATS = ("hexo", "hugo", "jekyll", "html")
@@ -56,8 +59,15 @@ class FeedConfig:
     name: str
     url: str  # absolute: http(s):// or file://
     fulltext: bool = False  # fetch each item's page and extract the article
+    max_new_items: int | None = None  # this feed's own fetch.max_new_items
     home: str | None = None  # the site's own page (OPML htmlUrl)
     kind: str | None = None  # the feed's format as an OPML file names it (rss, atom, json)
+    route: Route | None = None  # an rsshub:/route: its parameters and instances (rsspress.rsshub)
+
+    @property
+    def pause_host(self) -> str | None:
+        """What a host pause (429) holds it back by: its URL's host, or its RSSHub instances."""
+        return self.route.pause_key if self.route is not None else url_host(self.url)
 
     @property
     def key(self) -> str:
@@ -204,6 +214,9 @@ class FetchConfig:
     # Networks that article pages (full text) may reach after all: feeds name those
     # pages, so loopback, private and metadata addresses are refused unless listed.
     page_allow: tuple[str, ...] = ()
+    # New items published per feed per fetch, newest first; the others are not recorded,
+    # so later fetches bring them (a feed of 100,000 items does not flood one run).
+    max_new_items: int = 200
 
 
 @dataclass(frozen=True)
@@ -244,7 +257,7 @@ class Config:
     outputs: tuple[OutputConfig, ...]
     state: Path | str  # an SQLite file, or a postgresql:// URL
     images: ImagesConfig
-    rsshub: str
+    rsshub: RsshubConfig
     fetch: FetchConfig
     feeds: tuple[FeedConfig, ...] = field(default_factory=tuple)
     content: ContentConfig = field(default_factory=ContentConfig)
@@ -280,9 +293,8 @@ def parse_config(text: str, path: Path) -> Config:
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else None
-        raise ConfigError(path, line, "yaml", f"valid YAML ({exc.problem})") from None
+        line, words = yaml_problem(exc)
+        raise ConfigError(path, line, "yaml", f"valid YAML; {words}") from None
     except yaml.YAMLError as exc:
         raise ConfigError(path, None, "yaml", f"valid YAML ({exc})") from None
     if root is None:
@@ -317,7 +329,11 @@ class _Reader:
             if name in out:
                 raise self.fail(knode, full, "each key once (this key is given twice)")
             if allowed is not None and name not in allowed:
-                raise self.fail(knode, full, f"a known key; one of: {', '.join(allowed)}")
+                raise self.fail(
+                    knode,
+                    full,
+                    f"a known key{did_you_mean(name, allowed)}; one of: {', '.join(allowed)}",
+                )
             out[name] = (knode, vnode)
         return out
 
@@ -380,13 +396,7 @@ class _Reader:
         if not is_postgres(state):
             state = self.resolve_path(str(state))
         images = self.images(top.get("images"))
-        rsshub = "https://rsshub.app"
-        if "rsshub" in top:
-            rsshub = self.string(top["rsshub"][1], "rsshub")
-            if urlsplit(rsshub).scheme not in ("http", "https"):
-                raise self.fail(
-                    top["rsshub"][1], "rsshub", f"an http(s) URL, got {redact_url(rsshub)!r}"
-                )
+        rsshub = read_rsshub(self, top["rsshub"][1] if "rsshub" in top else None)
         fetch = self.fetch(top.get("fetch"))
         if "feeds" not in top:
             raise self.fail(root, "feeds", "a `feeds:` mapping of group → site → feed: URL")
@@ -719,6 +729,7 @@ class _Reader:
             "retry_base",
             "retry_max",
             "page_allow",
+            "max_new_items",
         )
         keys = self.mapping(pair[1], "fetch", names)
         values: dict[str, Any] = {}
@@ -732,43 +743,76 @@ class _Reader:
                     raise self.fail(node, key, f"networks like 10.0.0.0/8 ({exc})") from None
             elif name == "user_agent":
                 values[name] = self.string(node, key)
-            elif name in ("concurrency", "per_host", "max_bytes", "max_redirects"):
+            elif name in ("concurrency", "per_host", "max_bytes", "max_redirects", "max_new_items"):
                 values[name] = int(self.number(node, key, integer=True))
             else:
                 values[name] = self.number(node, key)
         return FetchConfig(**values)
 
-    def feeds(self, node: Node, rsshub: str) -> tuple[FeedConfig, ...]:
+    def feeds(self, node: Node, rsshub: RsshubConfig) -> tuple[FeedConfig, ...]:
         groups = self.mapping(node, "feeds")
         if not groups:
             raise self.fail(node, "feeds", "at least one group → site → feed: URL")
         out: list[FeedConfig] = []
         for group, (_, gnode) in groups.items():
+            self.tree_level(gnode, f"feeds.{group}", "sites")
             sites = self.mapping(gnode, f"feeds.{group}")
             for site, (_, snode) in sites.items():
+                self.tree_level(snode, f"feeds.{group}.{site}", "feed names")
                 named = self.mapping(snode, f"feeds.{group}.{site}")
                 for name, (_, fnode) in named.items():
                     key = f"feeds.{group}.{site}.{name}"
-                    url, options = self.feed_options(fnode, key, rsshub)
+                    url, options = self.feed_options(fnode, key, rsshub, (group, site, name))
                     out.append(FeedConfig(group, site, name, url, **options))
         return tuple(out)
 
-    def feed_options(self, node: Node, key: str, rsshub: str) -> tuple[str, dict[str, Any]]:
-        """A feed is its URL, or a mapping {url: ..., fulltext: true, home: ..., type: ...}."""
-        options: dict[str, Any] = {}
+    def tree_level(self, node: Node, key: str, level: str) -> None:
+        """A group holds sites, a site holds feeds: a URL (or a feed's options) one level
+        up means the tree lacks a level."""
         if isinstance(node, MappingNode):
-            keys = self.mapping(node, key, ("url", "fulltext", "home", "type"))
+            keys = {str(k.value) for k, _ in node.value if isinstance(k, ScalarNode)}
+            if "url" not in keys:
+                return
+            kind = "a feed's options (url: …)"
+        elif isinstance(node, ScalarNode):
+            kind = "a single value" if node.value else "nothing"
+        else:
+            kind = "a list"
+        raise self.fail(node, key, missing_level(level, kind))
+
+    def feed_options(
+        self, node: Node, key: str, rsshub: RsshubConfig, path: tuple[str, str, str]
+    ) -> tuple[str, dict[str, Any]]:
+        """A feed is its URL, or a mapping {url: ..., fulltext: true, home: ..., type: ...,
+        rsshub: {RSSHub's parameters}}."""
+        options: dict[str, Any] = {}
+        params: Node | None = None
+        if isinstance(node, MappingNode):
+            keys = self.mapping(
+                node, key, ("url", "fulltext", "home", "type", "rsshub", "max_new_items")
+            )
+            params = keys["rsshub"][1] if "rsshub" in keys else None
             if "url" not in keys:
                 raise self.fail(node, f"{key}.url", "the feed's URL")
             if "fulltext" in keys:
                 options["fulltext"] = self.boolean(keys["fulltext"][1], f"{key}.fulltext")
             if "home" in keys:
                 options["home"] = self.string(keys["home"][1], f"{key}.home")
+            if "max_new_items" in keys:
+                options["max_new_items"] = int(
+                    self.number(keys["max_new_items"][1], f"{key}.max_new_items", integer=True)
+                )
             if "type" in keys:
                 options["kind"] = self.string(keys["type"][1], f"{key}.type")
             node = keys["url"][1]
         raw = self.string(node, key)
-        url = resolve_feed_url(raw, rsshub, self.base, lambda why: self.fail(node, key, why))
+        if raw.startswith("rsshub:"):
+            options["route"] = read_route(self, raw, node, key, rsshub, path, params)
+            return options["route"].url, options
+        if params is not None:
+            raise self.fail(params, f"{key}.rsshub", "an rsshub:/route feed (RSSHub's parameters)")
+        base = rsshub.instances[0].base
+        url = resolve_feed_url(raw, base, self.base, lambda why: self.fail(node, key, why))
         return url, options
 
 
@@ -862,6 +906,10 @@ images:
   placeholder: "https://picsum.photos/400/300?random={n}"
 
 rsshub: https://rsshub.app   # base of every rsshub:/route below
+# rsshub:                    # or several instances (your own first), an access key, parameters
+#   instances: [https://rsshub.example.com, https://rsshub.app]
+#   key: ${RSSHUB_KEY}       # sent as ?code=md5(route + key), never as it is
+#   params: {limit: 50}      # RSSHub's parameters for every route (a feed: {rsshub: {...}})
 
 # fetch:                     # optional; the defaults suit hundreds of feeds
 #   concurrency: 64          # feeds fetched at once
@@ -872,6 +920,7 @@ rsshub: https://rsshub.app   # base of every rsshub:/route below
 #   max_bytes: 20971520      # a bigger feed is refused
 #   max_redirects: 5
 #   page_allow: []           # networks full-text pages may reach (private ones are refused)
+#   max_new_items: 200       # new items per feed per fetch, newest first; the rest come later
 
 # content:                   # optional; how the default profile cleans item HTML
 #   iframe_hosts: [player.bilibili.com, www.youtube.com, player.vimeo.com]

@@ -23,7 +23,7 @@ from rsspress.pipeline import FeedReport, run_update
 from rsspress.publish.site import build_sites
 from rsspress.schedule import next_wake
 from rsspress.store import StateError, Store
-from rsspress.urls import host_port, url_host
+from rsspress.urls import host_port
 
 log = logging.getLogger("rsspress.daemon")
 
@@ -121,6 +121,8 @@ class Daemon:
                 assert report.error is not None
                 log.warning("failed %s: %s: %s", report.feed.label, report.error.kind,
                             report.error.message)  # fmt: skip
+            for report in summary.incomplete:  # items left for later fetches, and why
+                log.warning("incomplete %s: %s", report.feed.label, report.left_out.describe())
             self.pending += summary.posts_written
             if self.publish_due():
                 self.publish()
@@ -161,7 +163,7 @@ class Daemon:
             wake = next_wake(
                 store.feed_states().values(),
                 store.paused_hosts(now),
-                {f.key: url_host(f.url) for f in self.config.feeds},
+                {f.key: f.pause_host for f in self.config.feeds},
             )
         if self.pending:
             publish_at = self.last_publish + self.config.daemon.publish_every

@@ -19,7 +19,7 @@ import re
 import socket
 import ssl
 import time
-from collections.abc import AsyncIterator, Iterable, Mapping
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -58,6 +58,7 @@ class FetchError:
     message: str
     status: int | None = None
     retry_after: float | None = None  # seconds, from a 429/503 Retry-After
+    detail: str | None = None  # what the server's error page says (RSSHub's route errors)
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,12 @@ class FetchResult:
     charset: str | None = None  # from Content-Type, for bodies that lie about theirs
     final_url: str | None = None  # after redirects
     fresh_for: float | None = None  # seconds the server says the feed stays fresh
+    instance: str | None = None  # an RSSHub route's: the instance that answered (rsshub)
+
+
+# Reads a server's error page (Content-Type, its first bytes) into a message, or None.
+ErrorPageReader = Callable[[str | None, bytes], str | None]
+ERROR_PAGE_BYTES = 64 * 1024
 
 
 class _Fail(Exception):
@@ -157,6 +164,22 @@ class Fetcher:
                 result = FetchResult(request, "error", error=classify(exc, settings))
             return dataclasses.replace(result, elapsed=time.monotonic() - started)
 
+    async def _fetch_feed(
+        self, session: aiohttp.ClientSession, request: FetchRequest
+    ) -> FetchResult:
+        """One feed; returns holding a global feed slot, which the caller releases.
+
+        Host first: a feed waiting for its busy host must not hold a global slot.
+        (rsspress.rsshub.fetching fetches RSSHub routes from several instances.)
+        """
+        async with self._host_slot(request.url):
+            await self._feed_slots.acquire()
+            try:
+                return await fetch_one(session, request, self.settings)
+            except BaseException:
+                self._feed_slots.release()
+                raise
+
     async def fetch_feeds(self, requests: Iterable[FetchRequest]) -> AsyncIterator[FetchResult]:
         """Fetch every request; yield each result as soon as it is in.
 
@@ -170,14 +193,7 @@ class Fetcher:
         done: asyncio.Queue[FetchResult] = asyncio.Queue(maxsize=self.settings.concurrency)
 
         async def one(request: FetchRequest) -> None:
-            # Host first: a feed waiting for its busy host must not hold a global slot.
-            async with self._host_slot(request.url):
-                await self._feed_slots.acquire()
-                try:
-                    result = await fetch_one(session, request, self.settings)
-                except BaseException:
-                    self._feed_slots.release()
-                    raise
+            result = await self._fetch_feed(session, request)
             try:
                 await done.put(result)  # the global slot is held until the result is taken
             finally:
@@ -207,6 +223,7 @@ async def fetch_one(
     request: FetchRequest,
     settings: FetchConfig,
     accept: str = ACCEPT,
+    read_error: ErrorPageReader | None = None,
 ) -> FetchResult:
     started = time.monotonic()
     try:
@@ -214,7 +231,7 @@ async def fetch_one(
         if scheme == "file":
             result = await asyncio.to_thread(_read_file, request, settings)
         elif scheme in ("http", "https"):
-            result = await _get(session, request, settings, accept)
+            result = await _get(session, request, settings, accept, read_error)
         else:
             raise _Fail(FetchError("url", f"unsupported URL scheme {scheme!r}"))
     except _Fail as fail:
@@ -225,7 +242,11 @@ async def fetch_one(
 
 
 async def _get(
-    session: aiohttp.ClientSession, request: FetchRequest, settings: FetchConfig, accept: str
+    session: aiohttp.ClientSession,
+    request: FetchRequest,
+    settings: FetchConfig,
+    accept: str,
+    read_error: ErrorPageReader | None = None,
 ) -> FetchResult:
     headers: dict[str, str] = {"Accept": accept}
     if request.etag:
@@ -247,12 +268,17 @@ async def _get(
                 fresh_for=fresh_for(response.headers),
             )
         if status != 200:
+            detail = None
+            if read_error is not None:
+                page = await _read_start(response, ERROR_PAGE_BYTES)
+                detail = read_error(response.headers.get("Content-Type"), page)
             raise _Fail(
                 FetchError(
                     "http",
                     f"HTTP {status} {response.reason or ''}".strip(),
                     status=status,
                     retry_after=_retry_after(response.headers.get("Retry-After")),
+                    detail=detail,
                 )
             )
         body = await _read_body(response, settings)
@@ -296,6 +322,16 @@ async def _read_body(response: aiohttp.ClientResponse, settings: FetchConfig) ->
         if len(body) > settings.max_bytes:
             raise _Fail(_too_large(settings))
     return bytes(body)
+
+
+async def _read_start(response: aiohttp.ClientResponse, limit: int) -> bytes:
+    """The first ``limit`` bytes of a body (an error page: the rest is not read)."""
+    start = bytearray()
+    async for chunk in response.content.iter_any():
+        start += chunk
+        if len(start) >= limit:
+            break
+    return bytes(start[:limit])
 
 
 def _read_file(request: FetchRequest, settings: FetchConfig) -> FetchResult:

@@ -14,9 +14,15 @@ from xml.sax.saxutils import quoteattr
 from lxml import etree
 
 from rsspress.config import EXAMPLE_CONFIG, FeedConfig
+from rsspress.rsshub.routes import render_params
+from rsspress.rsshub.settings import params_from_query, route_problem
 from rsspress.urls import redact_url, web_link
 
 UNGROUPED = "未分组"
+# Our own outline attributes, so that export then import loses nothing: an RSSHub
+# route stays a route (its xmlUrl is on the first instance), with its parameters.
+NAMESPACE = "https://pypi.org/project/rsspress/"
+_ROUTE, _PARAMS, _FULLTEXT = (f"{{{NAMESPACE}}}{name}" for name in ("route", "rsshub", "fulltext"))
 
 
 class OpmlError(Exception):
@@ -31,6 +37,9 @@ class OpmlFeed:
     url: str
     home: str | None = None
     kind: str | None = None
+    route: str | None = None  # rsspress:route, an rsshub:/route as the config writes it
+    rsshub: str | None = None  # rsspress:rsshub, RSSHub's parameters as a query string
+    fulltext: bool = False  # rsspress:fulltext
 
 
 def read_opml(data: bytes) -> list[OpmlFeed]:
@@ -71,7 +80,10 @@ def read_opml(data: bytes) -> list[OpmlFeed]:
         seen.add((group, site, unique))
         kind = (outline.get("type") or "").strip().lower() or None
         home = (outline.get("htmlUrl") or "").strip() or None
-        feeds.append(OpmlFeed(group, site, unique, url, home, kind))
+        route = (outline.get(_ROUTE) or "").strip() or None
+        params = (outline.get(_PARAMS) or "").strip() or None
+        fulltext = (outline.get(_FULLTEXT) or "").strip().lower() == "true"
+        feeds.append(OpmlFeed(group, site, unique, url, home, kind, route, params, fulltext))
 
     for outline in body.iterfind("outline"):
         walk(outline, [])
@@ -90,7 +102,7 @@ def write_opml(feeds: Iterable[FeedConfig], title: str = "rsspress") -> str:
         tree.setdefault(feed.group, {}).setdefault(feed.site, []).append(feed)
     lines = [
         '<?xml version="1.0" encoding="UTF-8"?>',
-        '<opml version="2.0">',
+        f'<opml version="2.0" xmlns:rsspress="{NAMESPACE}">',
         f"  <head><title>{_text(title)}</title></head>",
         "  <body>",
     ]
@@ -100,6 +112,12 @@ def write_opml(feeds: Iterable[FeedConfig], title: str = "rsspress") -> str:
             lines.append(f"      <outline text={quoteattr(site)} title={quoteattr(site)}>")
             for feed in site_feeds:
                 extra = f" htmlUrl={quoteattr(redact_url(feed.home))}" if feed.home else ""
+                if feed.route is not None:  # the route and its parameters; never a key
+                    extra += f" rsspress:route={quoteattr(redact_url(feed.route.written))}"
+                    if feed.route.params:
+                        extra += f" rsspress:rsshub={quoteattr(render_params(feed.route.params))}"
+                if feed.fulltext:
+                    extra += ' rsspress:fulltext="true"'
                 lines.append(
                     f"        <outline type={quoteattr(feed.kind or 'rss')}"
                     f" text={quoteattr(feed.name)} title={quoteattr(feed.name)}"
@@ -149,16 +167,23 @@ def import_into_config(config_path: Path, feeds: list[OpmlFeed]) -> ImportResult
         if feed.name in named:
             present += 1
             continue
-        if feed.home or (feed.kind and feed.kind != "rss"):
-            entry = CommentedMap(url=feed.url)
+        url = feed.route or feed.url
+        params = params_from_query(feed.rsshub) if feed.route and feed.rsshub else {}
+        if feed.home or (feed.kind and feed.kind != "rss") or params or feed.fulltext:
+            entry = CommentedMap(url=_flow_safe(url))
             if feed.home:
-                entry["home"] = feed.home
+                entry["home"] = _flow_safe(feed.home)
             if feed.kind and feed.kind != "rss":
                 entry["type"] = feed.kind
+            if feed.fulltext:
+                entry["fulltext"] = True
+            if params:
+                entry["rsshub"] = CommentedMap({k: _flow_safe(v) for k, v in params.items()})
+                entry["rsshub"].fa.set_flow_style()
             entry.fa.set_flow_style()
             named[feed.name] = entry
         else:
-            named[feed.name] = feed.url
+            named[feed.name] = url
         added += 1
     tmp = config_path.with_name(f".{config_path.name}.tmp")
     with open(tmp, "w", encoding="utf-8") as handle:
@@ -169,6 +194,14 @@ def import_into_config(config_path: Path, feeds: list[OpmlFeed]) -> ImportResult
         yaml.dump(document, handle)
     tmp.replace(config_path)
     return ImportResult(added, present)
+
+
+def _flow_safe(value: Any) -> Any:
+    """A value for a { … } entry, quoted when it holds a "?": PyYAML (which reads the
+    config) takes a ? inside a plain value there for a key indicator."""
+    from ruamel.yaml.scalarstring import SingleQuotedScalarString
+
+    return SingleQuotedScalarString(value) if isinstance(value, str) and "?" in value else value
 
 
 @dataclass(frozen=True)
@@ -190,6 +223,13 @@ def importable(feeds: list[OpmlFeed]) -> tuple[list[OpmlFeed], list[Skipped]]:
     kept: list[OpmlFeed] = []
     skipped: list[Skipped] = []
     for feed in feeds:
+        if feed.route is not None:  # an RSSHub route: on the config's own instances
+            reason = _route_problem(feed)
+            if reason is None:
+                kept.append(feed if web_link(feed.home) else replace(feed, home=None))
+            else:
+                skipped.append(Skipped(feed, reason))
+            continue
         try:
             parts = urlsplit(feed.url)
         except ValueError:  # e.g. an unclosed [ in the host
@@ -202,3 +242,15 @@ def importable(feeds: list[OpmlFeed]) -> tuple[list[OpmlFeed], list[Skipped]]:
         else:
             kept.append(feed if web_link(feed.home) else replace(feed, home=None))
     return kept, skipped
+
+
+def _route_problem(feed: OpmlFeed) -> str | None:
+    """Why an outline's rsspress:route (and rsspress:rsshub) cannot go into a config."""
+    assert feed.route is not None
+    if not feed.route.startswith("rsshub:") or route_problem(feed.route) is not None:
+        return "its rsspress:route is not an RSSHub route like rsshub:/zaker/channel/13"
+    try:
+        params_from_query(feed.rsshub or "")
+    except ValueError as exc:
+        return f"its rsspress:rsshub holds a parameter RSSHub does not take ({exc})"
+    return None

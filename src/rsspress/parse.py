@@ -25,6 +25,11 @@ from typing import Any
 import fastfeedparser
 import fastfeedparser.main as _ffp
 
+from rsspress.atomtext import xhtml_titles_as_html
+from rsspress.dates import UnreadableDate, localized_iso, parse_localized
+from rsspress.decoding import utf8_document
+from rsspress.nearfeed import feed_meant
+from rsspress.salvage import describe, noting_damage, whole_entries, without_invalid_characters
 from rsspress.urls import absolute, without_secrets
 
 
@@ -38,9 +43,10 @@ _ffp_parse_date: Callable[[str], str | None] = _ffp._parse_date
 
 
 def _parse_date_keeping_text(value: str) -> str | None:
-    iso = _ffp_parse_date(value)
+    iso = _ffp_parse_date(value) or localized_iso(value)
     if iso is None:
-        return None
+        # Kept, not lost: the item falls back to when it was first seen, and is counted.
+        return UnreadableDate(value.strip()) if value.strip() else None
     out = _DateText(iso)
     out.original = value.strip()
     return out
@@ -61,11 +67,17 @@ class FeedItem:
     link: str | None
     title: str
     content_html: str
-    date_text: str | None  # the date as the feed wrote it
+    date_text: str | None  # the date as the feed wrote it (kept when asked, or unreadable)
     date: dt.datetime | None  # timezone-aware
     author: str | None = None
     categories: tuple[str, ...] = ()
     image_urls: tuple[str, ...] = ()  # enclosure and media:* images
+    enclosure_urls: tuple[str, ...] = ()  # every enclosure (a podcast's episode): tells items apart
+
+    @property
+    def date_unreadable(self) -> bool:
+        """The feed wrote a date no reader understood (``date_text`` holds it)."""
+        return self.date is None and self.date_text is not None
 
 
 @dataclass(frozen=True)
@@ -73,6 +85,8 @@ class ParsedFeed:
     title: str | None
     link: str | None
     items: tuple[FeedItem, ...]
+    damage: str | None = None  # the XML parser's errors, when the document was not well-formed
+    held_back: int = 0  # items cut off or broken in a damaged document: not among ``items``
 
 
 def parse_feed(
@@ -86,65 +100,40 @@ def parse_feed(
     """
     if not body.strip():
         raise ParseError("empty document")
-    document = repair_entities(repair_encoding(body, http_charset))
+    # Characters XML forbids go first: one left in (or in an entity) spoils what follows.
+    document, removed = without_invalid_characters(utf8_document(body, http_charset))
+    document = xhtml_titles_as_html(repair_entities(feed_meant(document)))
     # A module global, switched per call: parsing runs on one thread per process.
     # The native extractor's time grows with the square of a tag's attributes
     # (100,000 of them on one <item>: 26 s); the Python path stays linear.
     native = not date_text and _HUGE_TAG.search(document) is None
     _ffp._core = _NATIVE_EXTRACTOR if native else None
     try:
-        raw = fastfeedparser.parse(document)
+        with noting_damage() as errors:
+            raw = fastfeedparser.parse(document)
     except Exception as exc:  # fastfeedparser raises ValueError and lxml errors alike
         raise ParseError(_short(str(exc)) or type(exc).__name__) from None
     feed = raw.get("feed") or {}
     entries = raw.get("entries") or []
+    held_back = 0
+    if errors:  # the recovered tree may hold items cut short: read the whole ones only
+        entries, held_back = whole_entries(document)
     feed_link = _text(feed.get("link"))
     # Relative links resolve against the feed's URL without its password or ?key=:
     # they are published, in posts and in the state.
     base = without_secrets(absolute(feed_link, url) if feed_link else url)
     items = tuple(_item(entry, base) for entry in entries)
-    return ParsedFeed(title=_text(feed.get("title")), link=feed_link, items=items)
+    return ParsedFeed(
+        title=_text(feed.get("title")),
+        link=feed_link,
+        items=items,
+        damage=describe([*removed, *errors]),
+        held_back=held_back,
+    )
 
 
 # A tag of 8 KB or more. Each "<" scans at most to the next "<" or 8 KB: linear.
 _HUGE_TAG = re.compile(rb"<[^<>]{8192}")
-_XML_DECLARATION = re.compile(rb"""^(\s*<\?xml[^>]*?encoding\s*=\s*["'])([A-Za-z0-9._:-]+)(["'])""")
-_UNICODE_BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
-
-
-def repair_encoding(body: bytes, http_charset: str | None = None) -> bytes:
-    """UTF-8 bytes whatever the feed declared, so a wrong declaration costs nothing.
-
-    Chinese feeds often declare ``gb2312`` while serving UTF-8 (a proxy
-    re-encoded them) or the other way round. Bytes that are valid UTF-8 are
-    UTF-8: a GBK or Latin-1 text is practically never valid UTF-8 by chance.
-    Otherwise the declared charset, the HTTP charset, GB18030 (a superset of
-    GBK and GB2312) and cp1252 are tried in that order.
-    """
-    if body.startswith(_UNICODE_BOMS[1:]) or body[:4] in (b"\x00\x00\xfe\xff", b"\xff\xfe\x00\x00"):
-        return body  # UTF-16/32 with a BOM: the XML parser reads those itself
-    declaration = _XML_DECLARATION.match(body)
-    declared = declaration.group(2).decode("ascii").lower() if declaration else None
-    try:
-        body.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    else:
-        if declared in (None, "utf-8", "utf8"):
-            return body
-        return _XML_DECLARATION.sub(rb"\g<1>utf-8\g<3>", body, count=1)
-    for charset in dict.fromkeys(c for c in (declared, http_charset, "gb18030", "cp1252") if c):
-        try:
-            text = body.decode(charset)
-        except (UnicodeDecodeError, LookupError):
-            continue
-        fixed = text.encode("utf-8")
-        if declaration:
-            fixed = _XML_DECLARATION.sub(rb"\g<1>utf-8\g<3>", fixed, count=1)
-        return fixed
-    return body
-
-
 # "&" that XML does not accept: not one of its five entities, not a numeric reference.
 _LOOSE_AMPERSAND = re.compile(
     rb"&(?!(?:amp|lt|gt|quot|apos);|#[0-9]{1,7};|#[xX][0-9a-fA-F]{1,6};)([A-Za-z][A-Za-z0-9]{0,31};)?"
@@ -201,21 +190,44 @@ def _item(entry: dict[str, Any], base: str) -> FeedItem:
         content = blocks[0].get("value") or ""
     if not content:
         content = entry.get("description") or ""
-    published = entry.get("published") or entry.get("updated")
-    date_text = getattr(published, "original", None) if published else None
+    date_text, date = _item_date(entry)
     return FeedItem(
         guid=_text(entry.get("id")),
         link=link,
         title=_text(entry.get("title")) or "",
         content_html=content,
         date_text=date_text,
-        date=parse_date(date_text, published),
+        date=date,
         author=_text(entry.get("author")),
         categories=tuple(
             t["term"] for t in entry.get("tags") or [] if isinstance(t, dict) and t.get("term")
         ),
         image_urls=_images(entry, link or base),
+        enclosure_urls=tuple(
+            dict.fromkeys(
+                absolute(str(e["url"]), link or base)
+                for e in entry.get("enclosures") or []
+                if isinstance(e, dict) and e.get("url")
+            )
+        ),
     )
+
+
+def _item_date(entry: dict[str, Any]) -> tuple[str | None, dt.datetime | None]:
+    """The item's date, and the feed's text of it where kept (or where unreadable)."""
+    unreadable = None
+    for key in ("published", "updated"):
+        value = entry.get(key)
+        # With no date, fastfeedparser reads the guid as one: that is no date field.
+        if not value or value == entry.get("id"):
+            continue
+        if not isinstance(value, UnreadableDate):
+            original = getattr(value, "original", None)
+            date = parse_date(original, value)  # the native extractor: a bare ISO string
+            if date is not None:
+                return original, date
+        unreadable = unreadable or str(getattr(value, "original", value))
+    return unreadable, None
 
 
 def parse_date(text: str | None, iso_utc: str | None = None) -> dt.datetime | None:
@@ -229,7 +241,7 @@ def parse_date(text: str | None, iso_utc: str | None = None) -> dt.datetime | No
             try:
                 parsed = dt.datetime.fromisoformat(text.strip())
             except ValueError:
-                parsed = None
+                parsed = parse_localized(text)
         if parsed is not None and parsed.tzinfo is not None:
             return parsed
     if iso_utc:

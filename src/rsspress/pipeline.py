@@ -19,6 +19,7 @@ import dataclasses
 import datetime as dt
 import os
 import random
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -37,8 +38,11 @@ from rsspress.content.budget import affordable_body, bounded_item
 from rsspress.content.filters import drop_reason
 from rsspress.content.fulltext import extract_article
 from rsspress.content.rules import rule_for
-from rsspress.decide import new_items, placeholder_number, post_id
+from rsspress.content.titles import readable_title
+from rsspress.decide import LeftOut, placeholder_number, post_id
+from rsspress.exits import run_exit_code, still_failing
 from rsspress.fetch import Fetcher, FetchError, FetchRequest, FetchResult
+from rsspress.item_keys import KnownItems
 from rsspress.parse import ParseError, parse_feed
 from rsspress.publish import remove_stale_temp_files, write_atomic
 from rsspress.publish.formats import post_file_name, render_post_text
@@ -46,7 +50,11 @@ from rsspress.publish.hexo import post_filename
 from rsspress.publish.post import Post, item_when
 from rsspress.publish.site import SiteReport, build_sites
 from rsspress.retention import prune
-from rsspress.schedule import HOST_PAUSE_STATUSES, death, feed_ttl, next_poll_at, retry_at
+from rsspress.rsshub.answers import route_death
+from rsspress.rsshub.fetching import RouteFetcher
+from rsspress.rsshub.items import new_items_of
+from rsspress.rsshub.state import load_book, record_route
+from rsspress.schedule import death, feed_ttl, next_poll_at, pauses_host, retry_at
 from rsspress.store import FeedState, FetchOutcome, ItemRecord, LeaseLost, PageRecord, Store
 from rsspress.urls import url_host, without_secrets
 from rsspress.workers import start_worker_pool
@@ -62,6 +70,8 @@ class FeedReport:
     error: FetchError | None = None
     filtered: int = 0  # new items a filter dropped
     elapsed: float = 0.0  # the fetch's seconds
+    # A damaged document, items cut off or over the cap: published on later fetches.
+    left_out: LeftOut = field(default_factory=LeftOut)
 
 
 @dataclass
@@ -76,6 +86,10 @@ class RunSummary:
     pruned: int = 0  # posts removed by the retention policy
     sites: list[SiteReport] = field(default_factory=list)  # the HTML sites built after the run
     failures: list[FeedReport] = field(default_factory=list)
+    incomplete: list[FeedReport] = field(default_factory=list)  # fetched, with items left out
+    # Left alone by this run because they are backing off after errors, or dead.
+    still_failing: list[FeedState] = field(default_factory=list)
+    interrupted: bool = False  # stopped early: what was written is recorded
 
     @property
     def handled(self) -> int:
@@ -83,7 +97,14 @@ class RunSummary:
 
     @property
     def exit_code(self) -> int:
-        return 1 if self.failed else 0
+        """See rsspress.exits."""
+        return run_exit_code(
+            total=self.feeds_total,
+            fine=self.fetched + self.not_modified,
+            failed=self.failed,
+            still_failing=len(self.still_failing),
+            interrupted=self.interrupted,
+        )
 
 
 ProgressCallback = Callable[[FeedReport], None]
@@ -114,6 +135,8 @@ class FeedBuild:
     dropped: tuple[ItemRecord, ...] = ()  # filtered out: remembered, no post
     error: FetchError | None = None
     pages: tuple[PageRecord, ...] = ()  # article pages extracted now (or why not)
+    left_out: LeftOut = field(default_factory=LeftOut)
+    unreadable_dates: int = 0  # items of the document whose date no reader understood
 
 
 @dataclass(frozen=True)
@@ -123,6 +146,8 @@ class FeedWritten:
     records: tuple[ItemRecord, ...] = ()
     error: FetchError | None = None
     pages: tuple[PageRecord, ...] = ()
+    left_out: LeftOut = field(default_factory=LeftOut)
+    unreadable_dates: int = 0
 
 
 def run_update(
@@ -134,6 +159,7 @@ def run_update(
     clock: Callable[[], float] = time.time,
     scheduled: bool = False,
     publish_sites: bool = True,
+    stop: threading.Event | None = None,
 ) -> RunSummary:
     """Fetch the due feeds and publish their new items. Raises StoreLocked if busy.
 
@@ -143,6 +169,9 @@ def run_update(
     ``publish_sites`` builds the HTML sites at the end (the daemon batches them).
     The run takes due feeds in leases of ``daemon.claim`` feeds, so that other
     workers on a shared state take the rest.
+    ``stop`` (set by Ctrl-C) ends fetching: the posts being written are finished
+    and recorded, the feeds not fetched yet are left for the next run, and the
+    sites are built for what was recorded.
     """
     store = Store(config.state)
     pool: concurrent.futures.ProcessPoolExecutor | None = None
@@ -165,8 +194,11 @@ def run_update(
         else:
             workers = 1
         claim = Claim(force=force, scheduled=scheduled, since=started)
-        asyncio.run(_update(config, store, claim, summary, on_feed, clock, pool, workers))
+        asyncio.run(_update(config, store, claim, summary, on_feed, clock, pool, workers, stop))
+        summary.interrupted = stop is not None and stop.is_set()
         summary.skipped = summary.feeds_total - summary.handled
+        if not scheduled and not summary.interrupted:
+            summary.still_failing = still_failing(config.feeds, store.feed_states(), started)
         summary.pruned = prune(store, config.post_outputs, config.retention, clock())
         if publish_sites:
             summary.sites = build_sites(config, store)
@@ -195,8 +227,10 @@ async def _update(
     clock: Callable[[], float],
     pool: concurrent.futures.Executor | None,
     workers: int,
+    stop: threading.Event | None = None,
 ) -> None:
     feeds = {f.key: f for f in config.feeds}
+    book = load_book(store, config.feeds, config.fetch, clock, force=claim.force)
     states: dict[str, FeedState] = {}
     rng = random.Random()
     loop = asyncio.get_running_loop()
@@ -211,14 +245,18 @@ async def _update(
             summary.failures.append(feed_report)
         summary.posts_written += feed_report.posts_written
         summary.filtered += feed_report.filtered
+        if feed_report.left_out:
+            summary.incomplete.append(feed_report)
         if on_feed is not None:
             on_feed(feed_report)
 
     def record(feed: FeedConfig, result: FetchResult, written: FeedWritten | None) -> None:
         # A feed whose lease ran out is recorded by the worker that took it over.
         with contextlib.suppress(LeaseLost):
-            report(publish_build(config, store, states[feed.key], feed, result, written, clock(),
-                                 rng))  # fmt: skip
+            feed_report = publish_build(config, store, states[feed.key], feed, result, written,
+                                        clock(), rng)  # fmt: skip
+            record_route(store, book, feed, result, feed_report.outcome)  # RSSHub instances
+            report(feed_report)
 
     def lease_ended(feed: FeedConfig) -> bool:
         """Our lease ran out while we fetched: the feed may be another worker's now."""
@@ -227,10 +265,11 @@ async def _update(
 
     async def build_and_publish(fetcher: Fetcher, feed: FeedConfig, result: FetchResult) -> None:
         assert result.body is not None
-        known = frozenset(store.known_item_keys(feed.key))
+        known = store.known_items(feed.key)
+        limit = feed.max_new_items or config.fetch.max_new_items
         pages: dict[str, Page] = {}
         if feed.fulltext:
-            pages = await fetch_pages(fetcher, store, feed, result, known, page_fetches)
+            pages = await fetch_pages(fetcher, store, feed, result, known, limit, page_fetches)
         if lease_ended(feed):
             return  # write no post another worker may be writing
         job = FeedJob(
@@ -244,6 +283,7 @@ async def _update(
             bool(config.site_outputs),
             clock(),
             pages,
+            limit,
         )
         try:
             if pool is None:
@@ -268,8 +308,10 @@ async def _update(
     # An article page shared by several feeds is fetched once per run (and, through
     # the pages table, once ever).
     page_fetches: dict[str, asyncio.Task[Page]] = {}
-    async with Fetcher(config.fetch) as fetcher:
-        while True:
+    taken: set[str] = set()  # claimed feeds whose fetch ended (recorded, or being built)
+
+    async def fetch_claimed(fetcher: Fetcher) -> None:
+        while not (stop is not None and stop.is_set()):
             claimed = store.claim_feeds(
                 clock(),
                 limit=config.daemon.claim,
@@ -297,8 +339,27 @@ async def _update(
                     task.add_done_callback(building.discard)
                 else:
                     record(feed, result, None)
-        if building:
+                taken.add(feed.key)
+
+    async with RouteFetcher(config.fetch, book) as fetcher:
+        fetching = asyncio.ensure_future(fetch_claimed(fetcher))
+        await _until_done_or_stopped(fetching, stop)
+        if building:  # posts being written are finished and recorded, stopped or not
             await asyncio.gather(*building)
+    if fetching.cancelled():  # stopped: the feeds claimed but not fetched go back
+        store.release(key for key in states if key not in taken)
+    elif (error := fetching.exception()) is not None:
+        raise error
+
+
+async def _until_done_or_stopped(task: asyncio.Task[None], stop: threading.Event | None) -> None:
+    """Wait for ``task``; cancel it as soon as ``stop`` is set (a signal handler sets it)."""
+    while stop is not None and not task.done():
+        if stop.is_set():
+            task.cancel()
+            break
+        await asyncio.wait([task], timeout=0.1)
+    await asyncio.wait([task])
 
 
 @dataclass(frozen=True)
@@ -318,7 +379,8 @@ async def fetch_pages(
     store: Store,
     feed: FeedConfig,
     result: FetchResult,
-    known: frozenset[str],
+    known: KnownItems,
+    limit: int,
     in_flight: dict[str, asyncio.Task[Page]],
 ) -> dict[str, Page]:
     """The article pages of a full-text feed's new items: from the cache, else fetched."""
@@ -327,9 +389,8 @@ async def fetch_pages(
         parsed = parse_feed(result.body, feed.url, result.charset, date_text=False)
     except ParseError:
         return {}  # the build reports it
-    links = list(
-        dict.fromkeys(item.link for _, item in new_items(parsed.items, set(known)) if item.link)
-    )
+    fresh = new_items_of(feed, parsed.items, known, limit)
+    links = list(dict.fromkeys(item.link for _, item in fresh.items if item.link))
     cached = store.cached_articles(links)
     pages = {url: Page(url, article=article) for url, article in cached.items()}
     missing = [url for url in links if url not in cached]
@@ -355,25 +416,29 @@ class FeedJob:
     body: bytes
     charset: str | None
     feed: FeedConfig
-    known: frozenset[str]  # item keys already published or dropped
+    known: KnownItems  # items already published or dropped, by key
     images: ImagesConfig
     content: ContentConfig
     outputs: tuple[OutputConfig, ...]  # the post outputs (Hexo, Hugo, Jekyll)
     site: bool  # an HTML site is built too: keep each item's cleaned body in the state
     now: float
     pages: dict[str, Page] = field(default_factory=dict)  # full text, by item link
+    max_new_items: int | None = None  # published now; the other new items wait
 
 
 def build_and_write(job: FeedJob) -> FeedWritten:
     """Build a feed's posts and write each one atomically; what the workers run."""
     build = build_feed(job)
     if build.error is not None:
-        return FeedWritten(error=build.error)
+        return FeedWritten(error=build.error, left_out=build.left_out)
     for post in build.posts:
         for file in post.files:
             write_atomic(file.path, file.text)
     return FeedWritten(
-        records=tuple(post.record for post in build.posts) + build.dropped, pages=build.pages
+        records=tuple(post.record for post in build.posts) + build.dropped,
+        pages=build.pages,
+        left_out=build.left_out,
+        unreadable_dates=build.unreadable_dates,
     )
 
 
@@ -396,16 +461,19 @@ def build_feed(job: FeedJob) -> FeedBuild:
     dropped: list[ItemRecord] = []
     page_records: list[PageRecord] = []
     first_seen = dt.datetime.fromtimestamp(now, dt.UTC)
-    for key, item in new_items(parsed.items, set(job.known)):
+    fresh = new_items_of(feed, parsed.items, job.known, job.max_new_items)
+    for key, item in fresh.items:
         # Within the per-item budget from here on: every stage's work on it is bounded.
+        raw_html = item.content_html  # an untitled item's title comes from its own text
         item = bounded_item(item, content.max_body_chars)
+        title = readable_title(item.title, raw_html, feed.name, item.date or first_seen)
         pid = post_id(feed.key, key)
         record = ItemRecord(
             item_key=key,
             post_id=pid,
             guid=item.guid,
             link=item.link,
-            title=item.title,
+            title=title,
             date=item.date.isoformat() if item.date else None,
             date_text=item.date_text,
             author=item.author,
@@ -447,7 +515,7 @@ def build_feed(job: FeedJob) -> FeedBuild:
         for out in job.outputs:
             body = prepared[out.profile]
             post = Post(
-                title=item.title,
+                title=title,
                 categories=feed.categories,
                 author=feed.site,
                 date_text=item.date_text,
@@ -471,7 +539,13 @@ def build_feed(job: FeedJob) -> FeedBuild:
             summary=summary_of(site_body.html) if site_body else None,
         )
         posts.append(BuiltPost(tuple(files), record))
-    return FeedBuild(posts=tuple(posts), dropped=tuple(dropped), pages=tuple(page_records))
+    return FeedBuild(
+        posts=tuple(posts),
+        dropped=tuple(dropped),
+        pages=tuple(page_records),
+        left_out=LeftOut(parsed.damage, parsed.held_back + fresh.empty, fresh.deferred),
+        unreadable_dates=sum(1 for item in parsed.items if item.date_unreadable),
+    )
 
 
 def article_of(page: Page, rule: CleanupRule, now: float) -> tuple[str | None, PageRecord | None]:
@@ -506,10 +580,11 @@ def publish_build(
         next_attempt = retry_at(
             now, failures, config.fetch.retry_base, config.fetch.retry_max, rng, error.retry_after
         )
-        host = url_host(feed.url)
-        if error.status in HOST_PAUSE_STATUSES and host:
+        host = url_host(feed.url)  # an RSSHub route's instances are paused one by one (rsshub)
+        if host and feed.route is None and pauses_host(error.status, error.retry_after):
             store.pause_host(host, next_attempt, f"{feed.label}: {error.message}")
         dead_reason = death(error.status, state.first_failure_at or now, now, config.daemon)
+        dead_reason = dead_reason or route_death(error.kind, state.error_kind, state.failures)
         store.record_fetch(
             feed.key,
             FetchOutcome(
@@ -535,6 +610,9 @@ def publish_build(
     if result.outcome == "not_modified" or written is None:
         store.record_fetch(feed.key, FetchOutcome("not_modified", at=now, next_poll_at=next_poll))
         return FeedReport(feed, "not_modified", elapsed=result.elapsed)
+    left_out = written.left_out
+    if left_out.damage is not None or left_out.deferred:  # what waits comes with the next poll
+        next_poll = min(next_poll, now + config.daemon.min_interval)
     posts = store.record_items(
         feed.key,
         written.records,
@@ -544,6 +622,10 @@ def publish_build(
             etag=result.etag,
             last_modified=result.last_modified,
             next_poll_at=next_poll,
+            malformed=left_out.damage,
+            held_back=left_out.held_back,
+            deferred=left_out.deferred,
+            unreadable_dates=written.unreadable_dates,
         ),
         written.pages,
     )
@@ -553,4 +635,5 @@ def publish_build(
         posts_written=posts,
         filtered=sum(1 for record in written.records if record.filename is None),
         elapsed=result.elapsed,
+        left_out=left_out,
     )

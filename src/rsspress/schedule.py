@@ -5,8 +5,8 @@
   than the feed (``<ttl>``) or the server (``Cache-Control``, ``Expires``)
   allows.
 - A failing feed backs off exponentially with jitter; a ``Retry-After`` is a
-  floor. A 429 or 503 pauses the whole host, since every RSSHub route shares
-  one.
+  floor. A 429, or a 503 with ``Retry-After``, pauses the whole host; any other
+  5xx is that feed's alone (RSSHub answers 503 when one route breaks).
 - HTTP 410, or failing for longer than ``dead_after``, makes a feed dead.
 """
 
@@ -20,7 +20,6 @@ from rsspress.config import DaemonConfig
 from rsspress.store import FeedState
 
 WEEK = 7 * 86400.0
-HOST_PAUSE_STATUSES = (429, 503)  # the host asks everyone to slow down
 _TTL = re.compile(rb"<ttl>\s*(\d{1,7})\s*</ttl>", re.IGNORECASE)
 
 
@@ -63,6 +62,15 @@ def next_poll_at(
         # up to a week (a wrong header must not silence a feed for ever).
         interval = max(interval, min(max(floors), WEEK))
     return now + interval
+
+
+def pauses_host(status: int | None, retry_after: float | None) -> bool:
+    """Whether a failure asks every feed of the host to wait: 429, or 503 with Retry-After.
+
+    A 503 without ``Retry-After`` is one feed's trouble (RSSHub's answer when one
+    route breaks: its other routes are fine), so it backs off that feed alone.
+    """
+    return status == 429 or (status == 503 and retry_after is not None)
 
 
 def backoff_delay(failures: int, base: float, cap: float, rng: random.Random) -> float:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import email.utils
 
-from rsspress.publish.post import Post, one_line, plain_title, yaml_quoted, yaml_scalar
+from rsspress.publish.post import Post, front_matter_title, one_line, yaml_quoted, yaml_scalar
 
 
 def compat_date(post: Post) -> str:
@@ -47,7 +47,7 @@ def render_compat(post: Post) -> str:
     cover = yaml_quoted(post.cover)
     return (
         "\n---\n"
-        f"title: {yaml_quoted(plain_title(post.title))}\n"
+        f"title: {yaml_quoted(front_matter_title(post.title))}\n"
         "categories: \n"
         f" - {group}\n"
         f" - {site}\n"
@@ -72,7 +72,7 @@ def render_default(post: Post) -> str:
     cover = yaml_quoted(post.cover)
     return (
         "---\n"
-        f"title: {yaml_quoted(plain_title(post.title))}\n"
+        f"title: {yaml_quoted(front_matter_title(post.title))}\n"
         "categories:\n"
         f"  - {group}\n"
         f"  - {site}\n"

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from rsspress.publish.post import Post, plain_title, yaml_quoted
+from rsspress.publish.post import Post, front_matter_title, yaml_quoted
 from rsspress.urls import web_link
 
 
@@ -19,7 +19,7 @@ def render_hugo(post: Post) -> str:
     group, site, feed = (yaml_quoted(c) for c in post.categories)
     lines = [
         "---",
-        f"title: {yaml_quoted(plain_title(post.title))}",
+        f"title: {yaml_quoted(front_matter_title(post.title))}",
         f"date: {yaml_quoted(hugo_date(post.when))}",
         "categories:",
         f"  - {group}",

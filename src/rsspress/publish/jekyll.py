@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from rsspress.publish.post import Post, plain_title, yaml_quoted
+from rsspress.publish.post import Post, front_matter_title, yaml_quoted
 from rsspress.urls import web_link
 
 
@@ -21,7 +21,7 @@ def render_jekyll(post: Post) -> str:
     lines = [
         "---",
         "layout: post",
-        f"title: {yaml_quoted(plain_title(post.title))}",
+        f"title: {yaml_quoted(front_matter_title(post.title))}",
         f"date: {_day(post.when)} {post.when.strftime('%H:%M:%S %z')}",
         "categories:",
         f"  - {group}",

@@ -68,6 +68,27 @@ def plain_title(raw: str) -> str:
     return one_line(text)
 
 
+def front_matter_title(raw: str) -> str:
+    """A post's title for its front matter: plain text that no theme can take for markup.
+
+    Themes print the title unescaped (Volantis into ``alt=""``, JSON-LD and share
+    links; Jekyll's Liquid never escapes), so a title whose text is ``<b>`` (the
+    feed double-escaped it) would become markup there, while an entity
+    (``&lt;b&gt;``) would show as ``&lt;b&gt;`` in themes that do escape. Full-width
+    ``＜`` ``＞`` read as the same signs in both; they replace ``<`` and ``>`` only in
+    titles where a ``<`` could open a tag (``a < b``, ``<3`` stay). The HTML site and
+    its feeds, which escape, keep the real signs.
+    """
+    title = plain_title(raw)
+    if _TAG_OPENING.search(title):
+        title = title.replace("<", "\uff1c").replace(">", "\uff1e")
+    return title
+
+
+# A "<" that an HTML parser takes for the start of a tag, a comment or a declaration.
+_TAG_OPENING = re.compile("<[A-Za-z/!?]")
+
+
 def one_line(text: str) -> str:
     text = _YAML_BAD.sub("", text)
     return _LINE_BREAKS.sub(" ", text).strip()

@@ -25,9 +25,9 @@ from pathlib import Path
 from typing import Any
 
 from rsspress.config import FeedConfig
+from rsspress.item_keys import Remembered
 from rsspress.publish.post import item_when
 from rsspress.store.backends import StateError, StoreLocked, open_backend
-from rsspress.urls import url_host
 from rsspress.workers import HOST, local_process_gone
 
 __all__ = ["StateError", "Store", "StoreLocked"]
@@ -119,6 +119,46 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE feeds ADD COLUMN lease_owner TEXT;
     ALTER TABLE feeds ADD COLUMN lease_until REAL;
     """,
+    # 8: what the last document held back. The XML parser's message when it was
+    # damaged (its whole items were published), how many items were cut off, and
+    # how many new items waited over the per-fetch cap.
+    """
+    ALTER TABLE feeds ADD COLUMN malformed TEXT;
+    ALTER TABLE feeds ADD COLUMN held_back INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE feeds ADD COLUMN deferred INTEGER NOT NULL DEFAULT 0;
+    """,
+    # RSSHub instances (rsspress.rsshub.state). How each instance answers over all
+    # routes (down, refusing our access code, or fine), and for each rsshub:/ feed on
+    # each instance: its validators there, when it last served the feed, its route errors.
+    """
+    CREATE TABLE rsshub_instances (
+        instance   TEXT PRIMARY KEY,     -- host[:port][/prefix]
+        label      TEXT NOT NULL,        -- its URL without credentials, for status
+        failures   INTEGER NOT NULL DEFAULT 0,
+        rest_until REAL,
+        error      TEXT,
+        last_ok_at REAL,
+        failed_at  REAL
+    );
+    CREATE TABLE rsshub_routes (
+        feed_key      TEXT NOT NULL,
+        instance      TEXT NOT NULL,
+        url           TEXT,              -- the URL (without the access code) of the validators
+        etag          TEXT,
+        last_modified TEXT,
+        last_ok_at    REAL,              -- when this instance last served the feed well
+        failures      INTEGER NOT NULL DEFAULT 0,
+        rest_until    REAL,
+        error         TEXT,
+        failed_at     REAL,
+        PRIMARY KEY (feed_key, instance)
+    );
+    """,
+    # Dates no reader understood in each feed's last document (those items are dated
+    # when first seen): shown by `rsspress status`.
+    """
+    ALTER TABLE feeds ADD COLUMN unreadable_dates INTEGER NOT NULL DEFAULT 0;
+    """,
 )
 
 
@@ -144,6 +184,10 @@ class FeedState:
     lease_owner: str | None = None  # the worker fetching it now
     lease_until: float | None = None  # ... until then at most
     item_count: int = 0
+    malformed: str | None = None  # the parser's message, when the last document was damaged
+    held_back: int = 0  # items of the last document cut off or broken: not published yet
+    deferred: int = 0  # new items of the last document over the cap: for later fetches
+    unreadable_dates: int = 0  # items of the last document dated when first seen
 
 
 @dataclass(frozen=True)
@@ -224,6 +268,17 @@ class FetchOutcome:
     next_attempt_at: float | None = None
     next_poll_at: float | None = None  # ok / not modified: when the daemon polls again
     dead_reason: str | None = None  # error: the feed is dead, and why
+    malformed: str | None = None  # ok: the parser's message when the document was damaged
+    held_back: int = 0  # ok: items cut off in a damaged document
+    deferred: int = 0  # ok: new items over the cap
+    unreadable_dates: int = 0  # ok: items whose date no reader understood
+
+    @property
+    def incomplete(self) -> bool:
+        """Items of this document wait for a later fetch (cut off, over the cap): its
+        validators must not be kept, or an unchanged feed would answer 304 and never give
+        them. An item that was empty in a whole document waits for the document to change."""
+        return self.malformed is not None or self.deferred > 0
 
 
 class LeaseLost(Exception):
@@ -337,7 +392,7 @@ class Store:
         changed = [
             f
             for key, f in wanted.items()
-            if key in known and known[key] != (f.url, url_host(f.url), 1)
+            if key in known and known[key] != (f.url, f.pause_host, 1)
         ]
         gone = [key for key, (_, _, active) in known.items() if active and key not in wanted]
         if not (new or changed or gone):
@@ -346,7 +401,7 @@ class Store:
             self.db.executemany(
                 """INSERT INTO feeds (key, grp, site, name, url, host) VALUES (?, ?, ?, ?, ?, ?)
                    ON CONFLICT(key) DO NOTHING""",
-                [(f.key, f.group, f.site, f.name, f.url, url_host(f.url)) for f in new],
+                [(f.key, f.group, f.site, f.name, f.url, f.pause_host) for f in new],
             )
             self.db.executemany(
                 """UPDATE feeds SET
@@ -355,7 +410,7 @@ class Store:
                        last_modified = CASE WHEN url = ? THEN last_modified END,
                        url = ?, host = ?, active = 1
                    WHERE key = ?""",
-                [(f.url, f.url, f.url, url_host(f.url), f.key) for f in changed],
+                [(f.url, f.url, f.url, f.pause_host, f.key) for f in changed],
             )
             self.db.executemany("UPDATE feeds SET active = 0 WHERE key = ?", [(k,) for k in gone])
 
@@ -368,7 +423,8 @@ class Store:
                       last_outcome, error_kind, error_message, failures, next_attempt_at,
                       next_poll_at, first_failure_at, dead_reason, lease_owner, lease_until,
                       (SELECT COUNT(*) FROM items WHERE items.feed_key = feeds.key
-                                                        AND items.filename IS NOT NULL)
+                                                        AND items.filename IS NOT NULL),
+                      malformed, held_back, deferred, unreadable_dates
                FROM feeds {where}""",
             params,
         ).fetchall()
@@ -464,6 +520,19 @@ class Store:
             )  # fmt: skip
         if updated.rowcount == 0:
             raise LeaseLost(f"{feed_key}: another worker took this feed over")
+        if o.outcome == "ok":
+            self.db.execute(
+                """UPDATE feeds SET malformed = ?, held_back = ?, deferred = ?,
+                          etag = CASE WHEN ? = 1 THEN NULL ELSE etag END,
+                          last_modified = CASE WHEN ? = 1 THEN NULL ELSE last_modified END
+                   WHERE key = ?""",
+                (o.malformed, o.held_back, o.deferred, int(o.incomplete), int(o.incomplete),
+                 feed_key),
+            )  # fmt: skip
+            self.db.execute(
+                "UPDATE feeds SET unreadable_dates = ? WHERE key = ?",
+                (o.unreadable_dates, feed_key),
+            )
 
     def release(self, feed_keys: Iterable[str]) -> None:
         """Give back leases on feeds this worker took but will not fetch."""
@@ -501,6 +570,13 @@ class Store:
     def known_item_keys(self, feed_key: str) -> set[str]:
         rows = self.db.execute("SELECT item_key FROM items WHERE feed_key = ?", (feed_key,))
         return {row[0] for row in rows}
+
+    def known_items(self, feed_key: str) -> dict[str, Remembered]:
+        """The feed's recorded items by key, with what recognizes them under another key."""
+        rows = self.db.execute(
+            "SELECT item_key, title, date FROM items WHERE feed_key = ?", (feed_key,)
+        )
+        return {key: Remembered(title, date) for key, title, date in rows}
 
     def cached_articles(self, urls: Iterable[str]) -> dict[str, str]:
         """The articles already extracted from these pages."""
