@@ -35,6 +35,8 @@ CASES = (
     "empty-rss.xml",
     "empty-items.json",
     "empty-items-1.1.json",
+    "empty-rss-self-closed.xml",
+    "bom-jsonfeed.json",
 )
 
 

@@ -52,6 +52,9 @@ def _with_channel(document: bytes) -> bytes:
     start = _RSS_START.search(document)
     if start is None:
         return document
+    if start.group().endswith(b"/>"):  # <rss version="2.0"/>: a feed with nothing in it yet
+        tag = start.group()[:-2].rstrip() + b">"
+        return document[: start.start()] + tag + b"<channel/></rss>" + document[start.end() :]
     end = document.rfind(b"</rss>")
     if end < start.end():
         end = len(document)

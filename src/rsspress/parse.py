@@ -14,6 +14,7 @@ pyproject.toml and tests/test_parse.py fails if the wrapper stops working.
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import email.utils
 import html.entities
@@ -102,6 +103,8 @@ def parse_feed(
         raise ParseError("empty document")
     # Characters XML forbids go first: one left in (or in an entity) spoils what follows.
     document, removed = without_invalid_characters(utf8_document(body, http_charset))
+    # A UTF-8 byte order mark is harmless to XML but hides a JSON Feed's opening brace.
+    document = document.removeprefix(codecs.BOM_UTF8)
     document = xhtml_titles_as_html(repair_entities(feed_meant(document)))
     # A module global, switched per call: parsing runs on one thread per process.
     # The native extractor's time grows with the square of a tag's attributes
