@@ -29,7 +29,7 @@ def run_cli(
 ) -> subprocess.CompletedProcess[str]:
     """Run the real `rsspress` command line in a child process."""
     env = {**(os.environ if env is None else env), "NO_COLOR": "1", "COLUMNS": "200"}
-    return subprocess.run(
+    result: subprocess.CompletedProcess[str] = subprocess.run(
         [sys.executable, "-m", "rsspress", *args],
         cwd=cwd,
         env=env,
@@ -38,6 +38,7 @@ def run_cli(
         timeout=timeout,
         **kwargs,  # type: ignore[call-overload]
     )
+    return result
 
 
 # The tests that touch state run on both backends: an SQLite file beside the

@@ -14,8 +14,9 @@ def zone(hours: float) -> dt.timezone:
     return dt.timezone(dt.timedelta(hours=hours))
 
 
-def when(*parts: int, hours: float = 0) -> dt.datetime:
-    return dt.datetime(*parts, tzinfo=zone(hours))  # type: ignore[misc]
+def when(year: int, month: int, day: int, *clock: int, hours: float = 0) -> dt.datetime:
+    hour, minute, second = (*clock, 0, 0, 0)[:3]
+    return dt.datetime(year, month, day, hour, minute, second, tzinfo=zone(hours))
 
 
 LOCALIZED = [

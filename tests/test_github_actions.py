@@ -109,7 +109,7 @@ def test_actionlint_is_a_real_judge(tmp_path: Path) -> None:
 def test_the_workflow_has_what_a_scheduled_mirror_needs(tmp_path: Path) -> None:
     _, repo = make_repository(tmp_path)
     workflow = init_workflow(repo, "--cron", "5 */2 * * *", "--package", "rsspress==9.9")
-    triggers = workflow[True]  # YAML 1.1 reads the key `on` as true
+    triggers = workflow[True]  # type: ignore[index]  # YAML 1.1 reads the key `on` as true
     assert triggers["schedule"] == [{"cron": "5 */2 * * *"}]
     assert "workflow_dispatch" in triggers
     assert workflow["permissions"] == {"contents": "read"}

@@ -154,7 +154,8 @@ def test_pagination_is_stable_only_the_newest_pages_move() -> None:
 
 def test_pagination_links_walk_every_page_once() -> None:
     pages = {p.path: p for p in paginate(entries(23), "c/g/", 5)}
-    seen, path = [], "c/g/"
+    seen: list[str] = []
+    path: str | None = "c/g/"
     while path is not None:
         seen.append(path)
         path = pages[path].older
