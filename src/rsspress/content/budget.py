@@ -29,12 +29,15 @@ import functools
 import html as html_lib
 import re
 from collections import Counter
+from typing import TYPE_CHECKING
 
-import turbohtml
 from selectolax.lexbor import LexborHTMLParser
 
 from rsspress.parse import FeedItem
 from rsspress.urls import url_scheme
+
+if TYPE_CHECKING:
+    import turbohtml
 
 MAX_LINE_CHARS = 2048  # a title, an author, a category, a date (real ones: under 300)
 MAX_CATEGORIES = 256
@@ -119,6 +122,8 @@ def browser_shaped(html: str) -> str:
         return html
     if _reopening_cost(html) > MAX_REOPENING:
         raise TooCostly("its markup leaves too many formatting tags open")
+    import turbohtml  # 30 ms to import: a run that only gets 304s never needs it
+
     root = turbohtml.parse_fragment(html, "body", positions=False)
     limit = GROWTH * len(html) + GROWTH_SLACK
     shaped = _serialized(root, limit)
