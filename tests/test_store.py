@@ -9,6 +9,7 @@ import pytest
 
 from conftest import state_location
 from rsspress.config import FeedConfig
+from rsspress.model import Outcome
 from rsspress.store import (
     MIGRATIONS,
     FetchOutcome,
@@ -72,7 +73,7 @@ def test_a_state_from_a_newer_rsspress_is_refused(tmp_path: Path, state: str) ->
 def test_items_are_recorded_once(tmp_path: Path, state: str) -> None:
     with Store(state_location(tmp_path, state)) as store:
         store.sync_feeds([FEED])
-        ok = FetchOutcome("ok", at=1.0, etag='"e"')
+        ok = FetchOutcome(Outcome.OK, at=1.0, etag='"e"')
         store.record_items(FEED.key, [record("a"), record("b")], ok)
         store.record_items(FEED.key, [record("a")], ok)
         assert store.known_item_keys(FEED.key) == {"a", "b"}
@@ -96,7 +97,7 @@ def test_what_is_stored_reads_back_exactly(tmp_path: Path, state: str) -> None:
     )  # fmt: skip
     page = PageRecord("https://x.test/1", fetched_at=at, content="<p>全文</p>")
     outcome = FetchOutcome(
-        "ok", at=at, etag='W/"e 1"', last_modified="Wed, 25 Nov 2026 12:00:00 GMT",
+        Outcome.OK, at=at, etag='W/"e 1"', last_modified="Wed, 25 Nov 2026 12:00:00 GMT",
         next_poll_at=at + 3600.25,
     )  # fmt: skip
     location = state_location(tmp_path, state)
@@ -121,11 +122,11 @@ def test_errors_count_up_and_success_resets(tmp_path: Path, state: str) -> None:
     with Store(state_location(tmp_path, state)) as store:
         store.sync_feeds([FEED])
         for at in (1.0, 2.0):
-            store.record_fetch(FEED.key, FetchOutcome("error", at=at, error_kind="timeout",
+            store.record_fetch(FEED.key, FetchOutcome(Outcome.ERROR, at=at, error_kind="timeout",
                                                       error_message="slow", next_attempt_at=at + 60))  # fmt: skip
         feed = store.feed_states()[FEED.key]
         assert (feed.failures, feed.error_kind, feed.next_attempt_at) == (2, "timeout", 62.0)
-        store.record_fetch(FEED.key, FetchOutcome("not_modified", at=3.0))
+        store.record_fetch(FEED.key, FetchOutcome(Outcome.NOT_MODIFIED, at=3.0))
         feed = store.feed_states()[FEED.key]
         assert (feed.failures, feed.error_kind, feed.next_attempt_at) == (0, None, None)
 
@@ -133,7 +134,9 @@ def test_errors_count_up_and_success_resets(tmp_path: Path, state: str) -> None:
 def test_a_moved_feed_forgets_its_validators(tmp_path: Path, state: str) -> None:
     with Store(state_location(tmp_path, state)) as store:
         store.sync_feeds([FEED])
-        store.record_fetch(FEED.key, FetchOutcome("ok", at=1.0, etag='"e"', last_modified="x"))
+        store.record_fetch(
+            FEED.key, FetchOutcome(Outcome.OK, at=1.0, etag='"e"', last_modified="x")
+        )
         store.sync_feeds([FEED])
         assert store.feed_states()[FEED.key].etag == '"e"'
         moved = FeedConfig(FEED.group, FEED.site, FEED.name, "http://mirror.test/feed")

@@ -29,6 +29,7 @@ import pytest
 from conftest import state_for, state_location
 from corpus import corpus_feeds, corpus_item_count, feeds_yaml
 from rsspress.config import FeedConfig
+from rsspress.model import Outcome
 from rsspress.store import FetchOutcome, ItemRecord, LeaseLost, Store
 from rsspress.workers import HOST, local_process_gone
 
@@ -63,10 +64,13 @@ def test_workers_take_disjoint_feeds_and_a_lapsed_lease_passes_on(
         # ... and the first can no longer record them, items or not.
         stale = mine[0].key
         with pytest.raises(LeaseLost):
-            first.record_items(stale, [item("a")], FetchOutcome("ok", at=170.0))
+            first.record_items(stale, [item("a")], FetchOutcome(Outcome.OK, at=170.0))
         with pytest.raises(LeaseLost):
-            first.record_fetch(stale, FetchOutcome("error", at=170.0, error_kind="http"))
-        assert second.record_items(stale, [item("a"), item("b")], FetchOutcome("ok", at=171.0)) == 2
+            first.record_fetch(stale, FetchOutcome(Outcome.ERROR, at=170.0, error_kind="http"))
+        assert (
+            second.record_items(stale, [item("a"), item("b")], FetchOutcome(Outcome.OK, at=171.0))
+            == 2
+        )
         assert [i.item_key for i in second.items(stale)] == ["a", "b"]
         state_after = second.feed_states()[stale]
         assert state_after.lease_owner is None and state_after.last_outcome == "ok"
@@ -78,8 +82,12 @@ def test_an_item_is_published_once_whoever_records_it(tmp_path: Path, state: str
         first.sync_feeds(FEEDS)
         key = FEEDS[0].key
         # Neither holds a lease (a lease is not what makes this safe): the unique key does.
-        assert first.record_items(key, [item("a"), item("b")], FetchOutcome("ok", at=1.0)) == 2
-        assert second.record_items(key, [item("b"), item("c")], FetchOutcome("ok", at=2.0)) == 1
+        assert (
+            first.record_items(key, [item("a"), item("b")], FetchOutcome(Outcome.OK, at=1.0)) == 2
+        )
+        assert (
+            second.record_items(key, [item("b"), item("c")], FetchOutcome(Outcome.OK, at=2.0)) == 1
+        )
         assert sorted(i.item_key for i in first.items(key)) == ["a", "b", "c"]
 
 
@@ -91,7 +99,7 @@ def test_a_run_takes_each_feed_once_and_leaves_no_lease(tmp_path: Path, state: s
         while claimed := store.claim_feeds(50.0, limit=2, lease=60, force=True, since=50.0):
             for s in claimed:
                 seen.append(s.key)
-                store.record_fetch(s.key, FetchOutcome("not_modified", at=50.0))
+                store.record_fetch(s.key, FetchOutcome(Outcome.NOT_MODIFIED, at=50.0))
         assert sorted(seen) == sorted(f.key for f in FEEDS)
         assert all(s.lease_owner is None for s in store.feed_states().values())
         # A feed the config no longer lists is kept but never taken.

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from rsspress.config import FeedConfig
-from rsspress.store import FeedState
+from rsspress.model import FeedState
 
 EXIT_OK = 0
 EXIT_FEEDS_FAILED = 1

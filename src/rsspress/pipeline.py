@@ -43,6 +43,7 @@ from rsspress.decide import LeftOut, placeholder_number, post_id
 from rsspress.exits import run_exit_code, still_failing
 from rsspress.fetch import Fetcher, FetchError, FetchRequest, FetchResult
 from rsspress.item_keys import KnownItems
+from rsspress.model import FeedState, FetchOutcome, ItemRecord, Outcome, PageRecord
 from rsspress.parse import ParseError, parse_feed
 from rsspress.publish import remove_stale_temp_files, write_atomic
 from rsspress.publish.formats import post_file_name, render_post_text
@@ -55,7 +56,7 @@ from rsspress.rsshub.fetching import RouteFetcher
 from rsspress.rsshub.items import new_items_of
 from rsspress.rsshub.state import load_book, record_route
 from rsspress.schedule import death, feed_ttl, next_poll_at, pauses_host, retry_at
-from rsspress.store import FeedState, FetchOutcome, ItemRecord, LeaseLost, PageRecord, Store
+from rsspress.store import LeaseLost, Store
 from rsspress.urls import url_host, without_secrets
 from rsspress.workers import start_worker_pool
 
@@ -588,7 +589,7 @@ def publish_build(
         store.record_fetch(
             feed.key,
             FetchOutcome(
-                "error",
+                Outcome.ERROR,
                 at=now,
                 error_kind=error.kind,
                 error_message=error.message,
@@ -608,7 +609,9 @@ def publish_build(
         fresh_for=result.fresh_for,
     )
     if result.outcome == "not_modified" or written is None:
-        store.record_fetch(feed.key, FetchOutcome("not_modified", at=now, next_poll_at=next_poll))
+        store.record_fetch(
+            feed.key, FetchOutcome(Outcome.NOT_MODIFIED, at=now, next_poll_at=next_poll)
+        )
         return FeedReport(feed, "not_modified", elapsed=result.elapsed)
     left_out = written.left_out
     if left_out.damage is not None or left_out.deferred:  # what waits comes with the next poll
@@ -617,7 +620,7 @@ def publish_build(
         feed.key,
         written.records,
         FetchOutcome(
-            "ok",
+            Outcome.OK,
             at=now,
             etag=result.etag,
             last_modified=result.last_modified,

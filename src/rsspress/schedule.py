@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterable
 
 from rsspress.config import DaemonConfig
-from rsspress.store import FeedState
+from rsspress.model import FeedState
 
 WEEK = 7 * 86400.0
 _TTL = re.compile(rb"<ttl>\s*(\d{1,7})\s*</ttl>", re.IGNORECASE)

@@ -20,17 +20,38 @@ import secrets
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from rsspress.config import FeedConfig
 from rsspress.item_keys import Remembered
+from rsspress.model import (
+    FeedState,
+    FetchOutcome,
+    ItemRecord,
+    Outcome,
+    PageRecord,
+    PostedItem,
+    SiteBody,
+    SiteItem,
+)
 from rsspress.publish.post import item_when
 from rsspress.store.backends import StateError, StoreLocked, open_backend
 from rsspress.workers import HOST, local_process_gone
 
-__all__ = ["StateError", "Store", "StoreLocked"]
+__all__ = [
+    "FeedState",
+    "FetchOutcome",
+    "ItemRecord",
+    "LeaseLost",
+    "PageRecord",
+    "PostedItem",
+    "SiteBody",
+    "SiteItem",
+    "StateError",
+    "Store",
+    "StoreLocked",
+]
 
 # Each entry moves the schema from version N to N+1; never edit a released one.
 MIGRATIONS: tuple[str, ...] = (
@@ -160,125 +181,6 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE feeds ADD COLUMN unreadable_dates INTEGER NOT NULL DEFAULT 0;
     """,
 )
-
-
-@dataclass(frozen=True)
-class FeedState:
-    key: str
-    group: str
-    site: str
-    name: str
-    url: str
-    etag: str | None
-    last_modified: str | None
-    last_fetch_at: float | None
-    last_ok_at: float | None
-    last_outcome: str | None
-    error_kind: str | None
-    error_message: str | None
-    failures: int
-    next_attempt_at: float | None  # a failing feed's next try (backoff)
-    next_poll_at: float | None = None  # a healthy feed's next poll (the daemon's schedule)
-    first_failure_at: float | None = None  # when its current run of failures began
-    dead_reason: str | None = None  # why it is dead; None: alive
-    lease_owner: str | None = None  # the worker fetching it now
-    lease_until: float | None = None  # ... until then at most
-    item_count: int = 0
-    malformed: str | None = None  # the parser's message, when the last document was damaged
-    held_back: int = 0  # items of the last document cut off or broken: not published yet
-    deferred: int = 0  # new items of the last document over the cap: for later fetches
-    unreadable_dates: int = 0  # items of the last document dated when first seen
-
-
-@dataclass(frozen=True)
-class ItemRecord:
-    """What the store keeps of a published item."""
-
-    item_key: str
-    post_id: str
-    guid: str | None
-    link: str | None
-    title: str
-    date: str | None
-    date_text: str | None
-    author: str | None
-    content: str
-    filename: str | None
-    first_seen_at: float
-    published_at: float | None
-    dropped: str | None = None  # why a filter dropped it; then there is no post
-    body: str | None = None  # cleaned for the HTML site (default profile); None: not prepared
-    cover: str | None = None  # its real cover image, if it has one
-    summary: str | None = None  # the body's first words as plain text (lists, search)
-
-
-@dataclass(frozen=True)
-class PostedItem:
-    id: int
-    feed_key: str
-    post_id: str
-    filename: str
-    date: str  # ISO 8601, '' when the item had none
-    first_seen_at: float
-
-
-@dataclass(frozen=True)
-class SiteItem:
-    """A published item as the HTML site lists it (no body: lists don't need one)."""
-
-    id: int
-    feed_key: str
-    post_id: str
-    title: str
-    link: str | None
-    date: str | None  # ISO 8601
-    first_seen_at: float
-    cover: str | None
-    summary: str | None
-
-
-@dataclass(frozen=True)
-class SiteBody:
-    """What an item page shows: the cleaned body, or None and the raw HTML to clean."""
-
-    body: str | None
-    content: str
-
-
-@dataclass(frozen=True)
-class PageRecord:
-    """An article page fetched for full text: its article, or why there is none."""
-
-    url: str
-    fetched_at: float
-    content: str | None
-    error: str | None = None
-
-
-@dataclass(frozen=True)
-class FetchOutcome:
-    """What one fetch changes in a feed's row."""
-
-    outcome: str  # ok | not_modified | error
-    at: float
-    etag: str | None = None
-    last_modified: str | None = None
-    error_kind: str | None = None
-    error_message: str | None = None
-    next_attempt_at: float | None = None
-    next_poll_at: float | None = None  # ok / not modified: when the daemon polls again
-    dead_reason: str | None = None  # error: the feed is dead, and why
-    malformed: str | None = None  # ok: the parser's message when the document was damaged
-    held_back: int = 0  # ok: items cut off in a damaged document
-    deferred: int = 0  # ok: new items over the cap
-    unreadable_dates: int = 0  # ok: items whose date no reader understood
-
-    @property
-    def incomplete(self) -> bool:
-        """Items of this document wait for a later fetch (cut off, over the cap): its
-        validators must not be kept, or an unchanged feed would answer 304 and never give
-        them. An item that was empty in a whole document waits for the document to change."""
-        return self.malformed is not None or self.deferred > 0
 
 
 class LeaseLost(Exception):
@@ -428,7 +330,7 @@ class Store:
                FROM feeds {where}""",
             params,
         ).fetchall()
-        return [FeedState(*row) for row in rows]
+        return [_feed_state(row) for row in rows]
 
     def _claimable(
         self, now: float, *, force: bool, scheduled: bool, since: float | None
@@ -685,6 +587,13 @@ class Store:
             sql += " WHERE feed_key = ?"
             args = (feed_key,)
         return [ItemRecord(*row) for row in self.db.execute(sql + " ORDER BY id", args)]
+
+
+def _feed_state(row: tuple[Any, ...]) -> FeedState:
+    values = list(row)
+    if values[9] is not None:  # last_outcome
+        values[9] = Outcome(values[9])
+    return FeedState(*values)
 
 
 def _statements(script: str) -> list[str]:
