@@ -20,6 +20,7 @@ import pytest
 
 from conftest import state_location, write_config
 from feeds import rss
+from rsspress.publish.hexo import post_filename
 from rsspress.store import Store
 
 FEEDS = 24
@@ -59,9 +60,9 @@ def recorded(directory: Path, state: str) -> dict[str, str]:
     """Post file name → title, of every item the state says is published."""
     with Store(state_location(directory, state)) as store:
         rows = store.db.execute(
-            "SELECT filename, title FROM items WHERE filename IS NOT NULL"
+            "SELECT post_id, title FROM items WHERE state = 'published'"
         ).fetchall()
-    return {str(filename): str(title) for filename, title in rows}
+    return {post_filename(str(post_id)): str(title) for post_id, title in rows}
 
 
 def test_ctrl_c_keeps_what_was_written_and_a_rerun_publishes_the_rest(

@@ -15,6 +15,7 @@ import pytest
 
 from conftest import posts_in, run_cli, state_for, state_location, write_config
 from corpus import corpus_item_count, feeds_yaml, serve_directory
+from rsspress.publish.hexo import post_filename
 from rsspress.store import Store
 
 KILLS = 10
@@ -132,7 +133,9 @@ def test_sigkill_during_runs_loses_nothing_and_duplicates_nothing(
     assert {p.name: p.read_bytes() for p in killed_posts} == clean_posts, f"seed {seed}"
     # The state knows each item once, each known item has its post, no feed is held.
     with Store(killed_state) as store:
-        filenames = [row[0] for row in store.db.execute("SELECT filename FROM items")]
+        rows = store.db.execute("SELECT post_id, state FROM items").fetchall()
+        filenames = [post_filename(post_id) for post_id, _ in rows]
+        assert {state for _, state in rows} <= {"published"}, f"seed {seed}: an item not published"
         held = store.db.execute("SELECT COUNT(*) FROM feeds WHERE lease_owner IS NOT NULL")
         assert held.fetchone()[0] == 0, f"seed {seed}: leases left behind"
         if not shared:

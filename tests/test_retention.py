@@ -25,16 +25,14 @@ def feed_with_ages(days_old: list[int], name: str = "f") -> bytes:
 
 def test_expired_by_age_and_by_count() -> None:
     def item(n: int, feed: str, days: int) -> PostedItem:
-        return PostedItem(
-            n, feed, f"p{n}", f"{n}.md", (NOW - dt.timedelta(days=days)).isoformat(), 0.0
-        )
+        return PostedItem(n, feed, f"p{n}", (NOW - dt.timedelta(days=days)).isoformat(), 0.0)
 
     items = [item(1, "a", 1), item(2, "a", 5), item(3, "a", 40), item(4, "b", 2), item(5, "b", 3)]
     now = NOW.timestamp()
     assert [i.id for i in expired(items, RetentionConfig(days=30), now)] == [3]
     assert [i.id for i in expired(items, RetentionConfig(per_feed=1), now)] == [2, 3, 5]
     assert [i.id for i in expired(items, RetentionConfig(), now)] == []
-    undated = PostedItem(6, "c", "p6", "6.md", "", now - 50 * 86400)  # no date: when first seen
+    undated = PostedItem(6, "c", "p6", "", now - 50 * 86400)  # no date: when first seen
     assert [i.id for i in expired([undated], RetentionConfig(days=30), now)] == [6]
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from conftest import state_location
 from rsspress.config import FeedConfig
-from rsspress.model import Outcome
+from rsspress.model import ItemState, Outcome
 from rsspress.store import (
     MIGRATIONS,
     FetchOutcome,
@@ -28,7 +28,7 @@ FEED = FeedConfig("新媒体", "ZAKER", "channel", "http://example.test/feed")
 def record(key: str) -> ItemRecord:
     return ItemRecord(
         item_key=key, post_id=key * 4, guid=key, link=None, title="t", date=None,
-        date_text=None, author=None, content="<p>x</p>", filename=f"{key}.md",
+        date_text=None, author=None, content="<p>x</p>", state=ItemState.PUBLISHED,
         first_seen_at=1.0, published_at=1.0,
     )  # fmt: skip
 
@@ -87,13 +87,13 @@ def test_what_is_stored_reads_back_exactly(tmp_path: Path, state: str) -> None:
         item_key="guid:新闻-1", post_id="a1b2c3d4", guid="新闻-1", link="https://x.test/1?a=1&b=%20",
         title="标题 'quoted' \"double\" 100%", date="2026-11-25T20:00:00+08:00",
         date_text="Wed, 25 Nov 2026 20:00:00 +0800", author="编辑", content="<p>正文 ☃</p>",
-        filename="a1b2c3d4.md", first_seen_at=at, published_at=at + 0.5,
+        state=ItemState.PUBLISHED, first_seen_at=at, published_at=at + 0.5,
         body="<p>正文</p>", cover="https://x.test/c.jpg", summary="正文",
     )  # fmt: skip
     dropped = ItemRecord(
         item_key="guid:新闻-2", post_id="e5f6a7b8", guid="新闻-2", link=None, title="广告",
-        date=None, date_text=None, author=None, content="<p>买</p>", filename=None,
-        first_seen_at=at, published_at=None, dropped="drop: title 广告",
+        date=None, date_text=None, author=None, content="<p>买</p>",
+        state=ItemState.DROPPED, first_seen_at=at, published_at=None, drop_reason="drop: title 广告",
     )  # fmt: skip
     page = PageRecord("https://x.test/1", fetched_at=at, content="<p>全文</p>")
     outcome = FetchOutcome(
@@ -170,7 +170,7 @@ def test_a_version_1_state_is_migrated_without_losing_items(tmp_path: Path) -> N
     with Store(path) as store:
         assert store.schema_version == len(MIGRATIONS) >= 2
         (old,) = store.items("k")
-        assert (old.item_key, old.dropped) == ("guid:1", None)
+        assert (old.item_key, old.drop_reason) == ("guid:1", None)
 
 
 def test_a_version_6_state_gains_leases_without_losing_anything(tmp_path: Path, state: str) -> None:
@@ -198,3 +198,41 @@ def test_a_version_6_state_gains_leases_without_losing_anything(tmp_path: Path, 
         old = store.feed_states()[FEED.key]
         assert (old.last_ok_at, old.item_count, old.lease_owner) == (5.0, 1, None)
         assert [s.key for s in store.claim_feeds(10.0, limit=5, lease=60, force=True)] == [FEED.key]
+
+
+def test_a_version_10_state_says_each_items_state(tmp_path: Path, state: str) -> None:
+    """Before version 11 an item's state was read off its columns: a post file name
+    (published), a filter's reason (dropped), a prune time (pruned). Each keeps its state."""
+    location = state_location(tmp_path, state)
+    backend = open_backend(location)
+    with backend.migration():
+        for migration in MIGRATIONS[:10]:
+            for statement in _statements(migration):
+                backend.execute(backend.ddl(statement))
+        backend.set_schema_version(10)
+        backend.execute(
+            "INSERT INTO feeds (key, grp, site, name, url) VALUES (?, ?, ?, ?, ?)",
+            (FEED.key, FEED.group, FEED.site, FEED.name, FEED.url),
+        )
+        backend.executemany(
+            "INSERT INTO items (feed_key, item_key, post_id, title, content, filename, dropped,"
+            " pruned_at, first_seen_at) VALUES (?, ?, ?, 't', '<p>x</p>', ?, ?, ?, 1.0)",
+            [
+                (FEED.key, "guid:posted", "p1", "p1.md", None, None),
+                (FEED.key, "guid:dropped", "p2", None, "drop: title 广告", None),
+                (FEED.key, "guid:pruned", "p3", None, None, 9.0),
+            ],
+        )
+    backend.close()
+    with Store(location) as store:
+        assert store.schema_version == len(MIGRATIONS) >= 11
+        states = {item.item_key: (item.state, item.drop_reason) for item in store.items()}
+        assert states == {
+            "guid:posted": (ItemState.PUBLISHED, None),
+            "guid:dropped": (ItemState.DROPPED, "drop: title 广告"),
+            "guid:pruned": (ItemState.PRUNED, None),
+        }
+        assert [item.post_id for item in store.posted_items()] == ["p1"]
+        assert [item.post_id for item in store.site_items()] == ["p1"]
+        store.sync_feeds([FEED])
+        assert store.feed_states()[FEED.key].item_count == 1

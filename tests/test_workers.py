@@ -29,7 +29,8 @@ import pytest
 from conftest import state_for, state_location
 from corpus import corpus_feeds, corpus_item_count, feeds_yaml
 from rsspress.config import FeedConfig
-from rsspress.model import Outcome
+from rsspress.model import ItemState, Outcome
+from rsspress.publish.hexo import post_filename
 from rsspress.store import FetchOutcome, ItemRecord, LeaseLost, Store
 from rsspress.workers import HOST, local_process_gone
 
@@ -39,7 +40,7 @@ FEEDS = [FeedConfig("g", "s", f"feed{n}", f"http://127.0.0.1:9/{n}") for n in ra
 def item(key: str) -> ItemRecord:
     return ItemRecord(
         item_key=key, post_id=f"{key:0>16}", guid=key, link=None, title=key, date=None,
-        date_text=None, author=None, content="<p>x</p>", filename=f"{key}.md",
+        date_text=None, author=None, content="<p>x</p>", state=ItemState.PUBLISHED,
         first_seen_at=1.0, published_at=1.0,
     )  # fmt: skip
 
@@ -208,7 +209,7 @@ def test_three_workers_share_corpus_s_and_survive_a_sigkill(tmp_path: Path, corp
                 for worker in workers[1:]:
                     assert worker.wait(timeout=60) == 0
                 rows = store.db.execute(
-                    "SELECT post_id, filename, feed_key FROM items WHERE filename IS NOT NULL"
+                    "SELECT post_id, feed_key FROM items WHERE state = 'published'"
                 ).fetchall()
                 leases = store.db.execute(
                     "SELECT COUNT(*) FROM feeds WHERE lease_owner IS NOT NULL"
@@ -222,9 +223,9 @@ def test_three_workers_share_corpus_s_and_survive_a_sigkill(tmp_path: Path, corp
 
     # Every item published exactly once: one row each, one post file each.
     assert len(rows) == expected_items
-    assert len({post_id for post_id, _, _ in rows}) == expected_items
+    assert len({post_id for post_id, _ in rows}) == expected_items
     posts = sorted(p.name for p in (tmp_path / "posts").glob("*.md"))
-    assert posts == sorted(filename for _, filename, _ in rows)
+    assert posts == sorted(post_filename(post_id) for post_id, _ in rows)
     assert leases == 0
 
     # Every feed fetched; only the victim's feeds a second time, by their new owner.
@@ -236,7 +237,7 @@ def test_three_workers_share_corpus_s_and_survive_a_sigkill(tmp_path: Path, corp
     assert max(fetches.values()) <= 2
 
     # The survivors did the victim's work: its feeds' items are all there.
-    victim_feeds_items = collections.Counter(key for _, _, key in rows if key in killed_with)
+    victim_feeds_items = collections.Counter(key for _, key in rows if key in killed_with)
     assert set(victim_feeds_items) == killed_with
     logs = "".join((tmp_path / f"daemon-{n}.log").read_text("utf-8") for n in (1, 2))
     assert "Traceback" not in logs

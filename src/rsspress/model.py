@@ -88,10 +88,10 @@ class ItemRecord:
     date_text: str | None
     author: str | None
     content: str
-    filename: str | None
+    state: ItemState
     first_seen_at: float
     published_at: float | None
-    dropped: str | None = None  # why a filter dropped it; then there is no post
+    drop_reason: str | None = None  # why a filter dropped it (state DROPPED): there is no post
     body: str | None = None  # cleaned for the HTML site (default profile); None: not prepared
     cover: str | None = None  # its real cover image, if it has one
     summary: str | None = None  # the body's first words as plain text (lists, search)
@@ -102,7 +102,6 @@ class PostedItem:
     id: int
     feed_key: str
     post_id: str
-    filename: str
     date: str  # ISO 8601, '' when the item had none
     first_seen_at: float
 

@@ -43,11 +43,10 @@ from rsspress.decide import LeftOut, placeholder_number, post_id
 from rsspress.exits import run_exit_code, still_failing
 from rsspress.fetch import Fetcher, FetchError, FetchRequest, FetchResult
 from rsspress.item_keys import KnownItems
-from rsspress.model import FeedState, FetchOutcome, ItemRecord, Outcome, PageRecord
+from rsspress.model import FeedState, FetchOutcome, ItemRecord, ItemState, Outcome, PageRecord
 from rsspress.parse import ParseError, parse_feed
 from rsspress.publish import remove_stale_temp_files, write_atomic
 from rsspress.publish.formats import post_file_name, render_post_text
-from rsspress.publish.hexo import post_filename
 from rsspress.publish.post import Post, item_when
 from rsspress.publish.site import SiteReport, build_sites
 from rsspress.retention import prune
@@ -479,14 +478,14 @@ def build_feed(job: FeedJob) -> FeedBuild:
             date_text=item.date_text,
             author=item.author,
             content=item.content_html,
-            filename=None,
+            state=ItemState.PUBLISHED,
             first_seen_at=now,
             published_at=None,
         )
         # Filters first (the content stage's order): a dropped item is remembered, not posted.
         reason = drop_reason(item, feed, content.filters, first_seen)
         if reason is not None:
-            dropped.append(dataclasses.replace(record, dropped=reason))
+            dropped.append(dataclasses.replace(record, state=ItemState.DROPPED, drop_reason=reason))
             continue
         rule = rule_for(content.rules, feed, item.link)
         html = item.content_html
@@ -533,7 +532,6 @@ def build_feed(job: FeedJob) -> FeedBuild:
         site_body = prepared["default"] if job.site else None
         record = dataclasses.replace(
             record,
-            filename=post_filename(pid),
             published_at=now,
             body=site_body.html if site_body else None,
             cover=site_body.image if site_body else None,
@@ -636,7 +634,7 @@ def publish_build(
         feed,
         "ok",
         posts_written=posts,
-        filtered=sum(1 for record in written.records if record.filename is None),
+        filtered=sum(1 for record in written.records if record.state is ItemState.DROPPED),
         elapsed=result.elapsed,
         left_out=left_out,
     )

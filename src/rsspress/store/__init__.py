@@ -29,6 +29,7 @@ from rsspress.model import (
     FeedState,
     FetchOutcome,
     ItemRecord,
+    ItemState,
     Outcome,
     PageRecord,
     PostedItem,
@@ -180,6 +181,16 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE feeds ADD COLUMN unreadable_dates INTEGER NOT NULL DEFAULT 0;
     """,
+    # 11: an item's state said at last (rsspress.model.ItemState), not read off other
+    # columns: published (it had a post file name), dropped (a filter's reason) or pruned.
+    # The file name (a Hexo one, whatever the outputs) is no longer written: each output
+    # names its own files from the post id.
+    """
+    ALTER TABLE items ADD COLUMN state TEXT NOT NULL DEFAULT 'published';
+    UPDATE items SET state = CASE WHEN pruned_at IS NOT NULL THEN 'pruned'
+                                  WHEN filename IS NOT NULL THEN 'published'
+                                  ELSE 'dropped' END;
+    """,
 )
 
 
@@ -325,7 +336,7 @@ class Store:
                       last_outcome, error_kind, error_message, failures, next_attempt_at,
                       next_poll_at, first_failure_at, dead_reason, lease_owner, lease_until,
                       (SELECT COUNT(*) FROM items WHERE items.feed_key = feeds.key
-                                                        AND items.filename IS NOT NULL),
+                                                        AND items.state = 'published'),
                       malformed, held_back, deferred, unreadable_dates
                FROM feeds {where}""",
             params,
@@ -488,8 +499,8 @@ class Store:
     def posted_items(self) -> list[PostedItem]:
         """Every item that has a post now, for retention."""
         rows = self.db.execute(
-            """SELECT id, feed_key, post_id, filename, COALESCE(date, ''), first_seen_at FROM items
-               WHERE filename IS NOT NULL"""
+            """SELECT id, feed_key, post_id, COALESCE(date, ''), first_seen_at FROM items
+               WHERE state = 'published'"""
         )
         return [PostedItem(*row) for row in rows]
 
@@ -497,7 +508,7 @@ class Store:
         """Every item that is published now (not dropped, not pruned)."""
         rows = self.db.execute(
             """SELECT id, feed_key, post_id, title, link, date, first_seen_at, cover, summary
-               FROM items WHERE filename IS NOT NULL"""
+               FROM items WHERE state = 'published'"""
         )
         return [SiteItem(*row) for row in rows]
 
@@ -505,7 +516,7 @@ class Store:
         """Changes whenever an item is published or pruned (what a site shows)."""
         row = self.db.execute(
             """SELECT COUNT(*), COALESCE(MAX(id), 0), COALESCE(MAX(pruned_at), 0) FROM items
-               WHERE filename IS NOT NULL OR pruned_at IS NOT NULL"""
+               WHERE state IN ('published', 'pruned')"""
         ).fetchone()
         return tuple(row)
 
@@ -526,9 +537,9 @@ class Store:
         """The item's post is gone: remember the item, forget its post and content."""
         with self.transaction():
             self.db.execute(
-                """UPDATE items SET filename = NULL, content = '', body = NULL, cover = NULL,
+                """UPDATE items SET state = ?, content = '', body = NULL, cover = NULL,
                           summary = NULL, pruned_at = ? WHERE id = ?""",
-                (at, item_id),
+                (ItemState.PRUNED, at, item_id),
             )
 
     def pages(self) -> list[PageRecord]:
@@ -557,22 +568,23 @@ class Store:
                        content = excluded.content, error = excluded.error""",
                 [(p.url, p.fetched_at, p.content, p.error) for p in pages],
             )
-            published = self._insert_items(feed_key, [i for i in items if i.filename is not None])
-            self._insert_items(feed_key, [i for i in items if i.filename is None])
-        return published
+            published = [i for i in items if i.state is ItemState.PUBLISHED]
+            count = self._insert_items(feed_key, published)
+            self._insert_items(feed_key, [i for i in items if i.state is not ItemState.PUBLISHED])
+        return count
 
     def _insert_items(self, feed_key: str, items: list[ItemRecord]) -> int:
         if not items:
             return 0
         return self.db.executemany(
             """INSERT INTO items (feed_key, item_key, post_id, guid, link, title, date,
-                                  date_text, author, content, filename, first_seen_at,
+                                  date_text, author, content, state, first_seen_at,
                                   published_at, dropped, body, cover, summary)
                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                ON CONFLICT(feed_key, item_key) DO NOTHING""",
             [
                 (feed_key, i.item_key, i.post_id, i.guid, i.link, i.title, i.date, i.date_text,
-                 i.author, i.content, i.filename, i.first_seen_at, i.published_at, i.dropped,
+                 i.author, i.content, i.state, i.first_seen_at, i.published_at, i.drop_reason,
                  i.body, i.cover, i.summary)
                 for i in items
             ],
@@ -580,13 +592,13 @@ class Store:
 
     def items(self, feed_key: str | None = None) -> list[ItemRecord]:
         sql = """SELECT item_key, post_id, guid, link, title, date, date_text, author, content,
-                        filename, first_seen_at, published_at, dropped, body, cover, summary
+                        state, first_seen_at, published_at, dropped, body, cover, summary
                  FROM items"""
         args: tuple[str, ...] = ()
         if feed_key is not None:
             sql += " WHERE feed_key = ?"
             args = (feed_key,)
-        return [ItemRecord(*row) for row in self.db.execute(sql + " ORDER BY id", args)]
+        return [_item_record(row) for row in self.db.execute(sql + " ORDER BY id", args)]
 
 
 def _feed_state(row: tuple[Any, ...]) -> FeedState:
@@ -594,6 +606,12 @@ def _feed_state(row: tuple[Any, ...]) -> FeedState:
     if values[9] is not None:  # last_outcome
         values[9] = Outcome(values[9])
     return FeedState(*values)
+
+
+def _item_record(row: tuple[Any, ...]) -> ItemRecord:
+    values = list(row)
+    values[9] = ItemState(values[9])
+    return ItemRecord(*values)
 
 
 def _statements(script: str) -> list[str]:
