@@ -29,10 +29,10 @@ import pytest
 from conftest import state_for, state_location
 from corpus import corpus_feeds, corpus_item_count, feeds_yaml
 from rsspress.config import FeedConfig
+from rsspress.machine import HOST, local_process_gone
 from rsspress.model import ItemState, Outcome
 from rsspress.publish.hexo import post_filename
 from rsspress.store import FetchOutcome, ItemRecord, LeaseLost, Store
-from rsspress.workers import HOST, local_process_gone
 
 FEEDS = [FeedConfig("g", "s", f"feed{n}", f"http://127.0.0.1:9/{n}") for n in range(5)]
 

@@ -145,3 +145,18 @@ def localized_iso(text: str) -> str | None:
     """:func:`parse_localized` as fastfeedparser's UTC ISO string."""
     when = parse_localized(text)
     return when.astimezone(dt.UTC).isoformat() if when is not None else None
+
+
+def item_when(date_iso: str | None, first_seen_at: float) -> dt.datetime:
+    """An item's date: its own (an offset-less one read as UTC), else when it was first seen.
+
+    The one rule for an item's date: posts, file names, retention and schedules use it.
+    """
+    if date_iso:
+        try:
+            when = dt.datetime.fromisoformat(date_iso)
+        except ValueError:
+            pass
+        else:
+            return when if when.tzinfo is not None else when.replace(tzinfo=dt.UTC)
+    return dt.datetime.fromtimestamp(first_seen_at, dt.UTC)

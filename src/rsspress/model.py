@@ -163,3 +163,13 @@ class FetchOutcome:
         validators must not be kept, or an unchanged feed would answer 304 and never give
         them. An item that was empty in a whole document waits for the document to change."""
         return self.malformed is not None or self.deferred > 0
+
+
+@dataclass(frozen=True)
+class HostPause:
+    """A host asked everyone to wait (429, 503 with Retry-After): none of its feeds is
+    fetched before ``not_before``."""
+
+    host: str
+    not_before: float
+    reason: str

@@ -39,6 +39,7 @@ from rsspress.content.filters import drop_reason
 from rsspress.content.fulltext import extract_article
 from rsspress.content.rules import rule_for
 from rsspress.content.titles import readable_title
+from rsspress.dates import item_when
 from rsspress.decide import LeftOut, placeholder_number, post_id
 from rsspress.exits import run_exit_code, still_failing
 from rsspress.fetch import Fetcher, FetchError, FetchRequest, FetchResult
@@ -47,7 +48,7 @@ from rsspress.model import FeedState, FetchOutcome, ItemRecord, ItemState, Outco
 from rsspress.parse import ParseError, parse_feed
 from rsspress.publish import remove_stale_temp_files, write_atomic
 from rsspress.publish.formats import post_file_name, render_post_text
-from rsspress.publish.post import Post, item_when
+from rsspress.publish.post import Post
 from rsspress.publish.site import SiteReport, build_sites
 from rsspress.retention import prune
 from rsspress.rsshub.answers import route_death

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections import defaultdict
 
 from rsspress.config import OutputConfig, RetentionConfig
+from rsspress.dates import item_when
 from rsspress.publish.formats import post_file_name
-from rsspress.publish.post import item_when
 from rsspress.store import PostedItem, Store
 
 

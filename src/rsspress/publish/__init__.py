@@ -7,7 +7,7 @@ import secrets
 import time
 from pathlib import Path
 
-from rsspress.workers import HOST, local_process_gone
+from rsspress.machine import HOST, local_process_gone
 
 TEMP_SUFFIX = ".rsspress-tmp"
 

@@ -47,18 +47,6 @@ class Post:
         return when if when.tzinfo is not None else when.replace(tzinfo=dt.UTC)
 
 
-def item_when(date_iso: str | None, first_seen_at: float) -> dt.datetime:
-    """An item's date as the store keeps it (:attr:`Post.when` of its post)."""
-    if date_iso:
-        try:
-            when = dt.datetime.fromisoformat(date_iso)
-        except ValueError:
-            pass
-        else:
-            return when if when.tzinfo is not None else when.replace(tzinfo=dt.UTC)
-    return dt.datetime.fromtimestamp(first_seen_at, dt.UTC)
-
-
 def plain_title(raw: str) -> str:
     """Titles are plain text: entities decoded, tags dropped, one line."""
     text = raw

@@ -24,7 +24,9 @@ from pathlib import Path
 from typing import Any
 
 from rsspress.config import FeedConfig
+from rsspress.dates import item_when
 from rsspress.item_keys import Remembered
+from rsspress.machine import HOST, local_process_gone
 from rsspress.model import (
     FeedState,
     FetchOutcome,
@@ -36,9 +38,7 @@ from rsspress.model import (
     SiteBody,
     SiteItem,
 )
-from rsspress.publish.post import item_when
 from rsspress.store.backends import StateError, StoreLocked, open_backend
-from rsspress.workers import HOST, local_process_gone
 
 __all__ = [
     "FeedState",

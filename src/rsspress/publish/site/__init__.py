@@ -39,10 +39,11 @@ from rsspress import __version__
 from rsspress.config import Config, FeedConfig, OutputConfig
 from rsspress.content import prepare_body
 from rsspress.content.rules import rule_for
+from rsspress.dates import item_when
 from rsspress.decide import placeholder_number
 from rsspress.opml import write_opml
 from rsspress.publish import remove_stale_temp_files, write_atomic
-from rsspress.publish.post import item_when, plain_title
+from rsspress.publish.post import plain_title
 from rsspress.store import SiteItem, Store
 from rsspress.urls import url_scheme, web_link, without_secrets
 
