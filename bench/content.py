@@ -17,6 +17,7 @@ from pathlib import Path
 from rsspress.config import ContentConfig, FeedConfig, ImagesConfig, builtin_rules
 from rsspress.content import prepare_body
 from rsspress.content.rules import rule_for
+from rsspress.model import Profile
 from rsspress.parse import parse_feed
 
 
@@ -42,7 +43,7 @@ def main() -> None:
                 item.content_html,
                 base_url=item.link,
                 images=images,
-                profile=args.profile,
+                profile=Profile(args.profile),
                 placeholder_n=n,
                 content=content,
                 rule=rule_for(content.rules, feed, item.link),

@@ -27,7 +27,7 @@ REPO = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("RSSPRESS_SHARED", REPO.parent / "shared"))
 sys.path.insert(0, str(REPO / "src"))
 
-from rsspress.proxy.signing import signed_path  # noqa: E402
+from rsspress.signing import signed_path  # noqa: E402
 
 KEY = "bench-key"
 LUA = """

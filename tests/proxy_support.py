@@ -13,7 +13,7 @@ from aiohttp import web
 
 from rsspress.config import parse_networks
 from rsspress.proxy.server import Metrics, ProxySettings, make_app, make_metrics_app
-from rsspress.proxy.signing import signed_path
+from rsspress.signing import signed_path
 
 KEY = b"test-key-0123456789"
 PNG = (

@@ -2,12 +2,32 @@
 
 from __future__ import annotations
 
+import dataclasses
+import enum
+import types
+import typing
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 
 from conftest import REPO, run_cli
-from rsspress.config import ConfigError, load_config, parse_config
+from rsspress.config import (
+    CleanupRule,
+    Config,
+    ConfigError,
+    ContentConfig,
+    DaemonConfig,
+    FetchConfig,
+    ImagesConfig,
+    OutputConfig,
+    RetentionConfig,
+    load_config,
+    parse_config,
+)
+from rsspress.config.schema import READ_AS, ReadAs
 
 ISSUE_SHAPE = """\
 output: {dir: posts, format: hexo, profile: compat}     # profile: compat | default
@@ -162,3 +182,118 @@ def test_a_cap_must_be_a_positive_whole_number(text: str) -> None:
         parse_config(text, Path("/srv/rsspress.yaml"))
     assert caught.value.key.endswith("max_new_items")
     assert "positive whole number" in caught.value.expected
+
+
+# Every key of a section is a field of its dataclass: each is accepted under its own name,
+# and a misspelt one is refused with the name it resembles. The cases come from the
+# fields, so a new option is tested here without a line more.
+Place = Callable[[dict[str, Any]], dict[str, Any]]  # a section's keys → the config around them
+
+
+@dataclasses.dataclass(frozen=True)
+class Section:
+    where: str  # its keys' prefix in errors
+    schema: type[Any]
+    place: Place
+    read: Callable[[Config], Any]  # where the loaded config holds it
+    minimal: tuple[tuple[str, Any], ...] = ()  # what it needs to be there at all
+
+
+SECTIONS = (
+    Section("fetch", FetchConfig, lambda keys: {"fetch": keys}, lambda c: c.fetch),
+    Section("daemon", DaemonConfig, lambda keys: {"daemon": keys}, lambda c: c.daemon),
+    Section("retention", RetentionConfig, lambda keys: {"retention": keys}, lambda c: c.retention),
+    Section("images", ImagesConfig, lambda keys: {"images": keys}, lambda c: c.images),
+    Section(
+        "output",
+        OutputConfig,
+        lambda keys: {"output": {"format": "html", **keys}},  # the site's keys too
+        lambda c: c.outputs[0],
+    ),
+    Section("content", ContentConfig, lambda keys: {"content": keys}, lambda c: c.content),
+    Section(
+        "content.rules[0]",
+        CleanupRule,
+        lambda keys: {"content": {"rules": [keys]}},
+        lambda c: c.content.rules[0],
+        minimal=(("name", "rule"),),
+    ),
+)
+# Values that a check across keys, or a nested structure, needs (the rest follow the type).
+SAMPLES: dict[tuple[str, str], dict[str, Any]] = {
+    ("output", "profile"): {"format": "hexo", "profile": "compat"},  # compat is Hexo only
+    ("output", "base_url"): {"base_url": "/news/"},
+    ("output", "timezone"): {"timezone": "Asia/Shanghai"},
+    ("images", "proxy"): {"proxy": "https://p.example/?{url}"},
+    ("content", "rules"): {"rules": [{"hosts": ["a.example"], "remove": [".ad"]}]},
+    ("content", "filters"): {"filters": [{"drop": {"title": "广告"}}]},
+}
+FOLDER = "sample"  # a path option's value: a folder beside the config
+
+
+def _sample(spec: dataclasses.Field[Any], kind: Any) -> Any:
+    """A YAML value for the option that differs from its default."""
+    how = spec.metadata.get(READ_AS, ReadAs())
+    default = spec.default
+    if typing.get_origin(kind) in (typing.Union, types.UnionType):
+        (kind,) = (t for t in typing.get_args(kind) if t is not types.NoneType)
+    if how.duration:
+        return "7m"
+    if kind is bool:
+        return not default
+    if kind is int:
+        return default + 1 if isinstance(default, int) else 7
+    if kind is float:
+        return 7.5
+    if isinstance(kind, type) and issubclass(kind, enum.Enum):
+        return next(member.value for member in kind if member != default)
+    if kind is str:
+        return next(c for c in how.choices if c != default) if how.choices else "sample"
+    if kind is bytes or kind is Path:
+        return FOLDER
+    if kind == tuple[str, ...]:
+        return ["10.1.0.0/16"] if how.networks else ["sample.example"]
+    raise AssertionError(f"{spec.name}: add a sample value for {kind} to SAMPLES")
+
+
+def _cases() -> list[Any]:
+    cases = []
+    for section in SECTIONS:
+        hints = typing.get_type_hints(section.schema)
+        for spec in dataclasses.fields(section.schema):
+            keys = SAMPLES.get((section.where, spec.name))
+            keys = keys or {spec.name: _sample(spec, hints[spec.name])}
+            cases.append(pytest.param(section, spec.name, keys, id=f"{section.where}.{spec.name}"))
+    return cases
+
+
+def _document(section: Section, keys: dict[str, Any]) -> str:
+    document = {**section.place(keys), "feeds": {"g": {"s": {"f": "http://x/"}}}}
+    return yaml.safe_dump(document, allow_unicode=True, sort_keys=False)
+
+
+@pytest.mark.parametrize(("section", "name", "keys"), _cases())
+def test_every_field_is_a_key_of_its_section(
+    tmp_path: Path, section: Section, name: str, keys: dict[str, Any]
+) -> None:
+    (tmp_path / FOLDER).mkdir()
+    path = tmp_path / "rsspress.yaml"
+    given = section.read(parse_config(_document(section, {**dict(section.minimal), **keys}), path))
+    default = section.read(parse_config(_document(section, dict(section.minimal)), path))
+    assert getattr(given, name) != getattr(default, name)
+
+
+@pytest.mark.parametrize(("section", "name", "keys"), _cases())
+def test_a_misspelt_key_is_refused_with_the_one_it_resembles(
+    section: Section, name: str, keys: dict[str, Any]
+) -> None:
+    misspelt = name + name[-1]
+    text = _document(section, {misspelt: 1})
+    line = next(n for n, words in enumerate(text.splitlines(), 1) if misspelt in words)
+    names = ", ".join(spec.name for spec in dataclasses.fields(section.schema))
+    with pytest.raises(ConfigError) as caught:
+        parse_config(text, Path("/srv/rsspress.yaml"))
+    assert str(caught.value) == (
+        f"/srv/rsspress.yaml:{line}: {section.where}.{misspelt}: a known key"
+        f" (did you mean `{name}`?); one of: {names}"
+    )

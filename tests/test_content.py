@@ -8,16 +8,17 @@ import pytest
 
 from rsspress.config import ImagesConfig
 from rsspress.content import PreparedBody, escape_braces, prepare_body, proxied
+from rsspress.model import Profile
 
 PROXY = ImagesConfig(proxy="https://p.example/?{url}", rewrite="http")
 
 
 def compat(html: str, images: ImagesConfig = PROXY) -> PreparedBody:
-    return prepare_body(html, base_url=None, images=images, profile="compat", placeholder_n=7)
+    return prepare_body(html, base_url=None, images=images, profile=Profile.COMPAT, placeholder_n=7)
 
 
 def default(html: str, base: str = "https://site.example/a/b.html") -> PreparedBody:
-    return prepare_body(html, base_url=base, images=PROXY, profile="default", placeholder_n=7)
+    return prepare_body(html, base_url=base, images=PROXY, profile=Profile.DEFAULT, placeholder_n=7)
 
 
 @pytest.mark.parametrize(
@@ -134,7 +135,7 @@ def test_default_without_usable_images_gets_the_placeholder() -> None:
 def test_default_cover_prefers_the_feeds_own_image() -> None:
     body = prepare_body(
         '<img src="https://i.example/body.jpg">',
-        base_url=None, images=PROXY, profile="default", placeholder_n=7,
+        base_url=None, images=PROXY, profile=Profile.DEFAULT, placeholder_n=7,
         media_images=("http://i.example/enclosure.jpg",),
     )  # fmt: skip
     assert body.cover == "https://p.example/?http://i.example/enclosure.jpg"

@@ -3,7 +3,7 @@
 Valid feeds are damaged the ways real downloads and servers damage them: cut at any byte,
 markup broken at any byte, the text encoded otherwise than declared (or re-encoded with a
 new declaration). A "run" is what the pipeline does with a document: parse it, then publish
-the items whose keys are not known (rsspress.decide.new_items) and remember their keys. For
+the items whose keys are not known (rsspress.new_items.new_items) and remember their keys. For
 each damaged document, a run on it and then a run on the undamaged one must publish every
 item of the undamaged document exactly once, and every post must carry its item's full title
 and body. A few cuts go through the real CLI too.
@@ -22,8 +22,8 @@ from hypothesis import strategies as st
 from pytest_httpserver import HTTPServer
 
 from conftest import DATA, posts_in, run_cli, state_location, write_config
-from rsspress.decide import new_items
 from rsspress.item_keys import Remembered
+from rsspress.new_items import new_items
 from rsspress.parse import FeedItem, ParseError, parse_feed
 from rsspress.store import Store
 

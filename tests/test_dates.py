@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from rsspress.dates import parse_localized
+from rsspress.dates import item_when, parse_localized
 from rsspress.parse import parse_feed
 
 
@@ -104,3 +104,49 @@ def test_a_readable_updated_date_wins_over_an_unreadable_published_one() -> None
       <updated>2024-06-03T09:00:00+02:00</updated></entry></feed>"""
     (item,) = parse_feed(body, "https://x.example/").items
     assert item.date == when(2024, 6, 3, 9, hours=2) and not item.date_unreadable
+
+
+_SEEN = 1_700_000_000.0  # 2023-11-14T22:13:20Z
+_SEEN_AT = dt.datetime.fromtimestamp(_SEEN, dt.UTC)
+_PARIS = dt.timezone(dt.timedelta(hours=1))
+
+
+@pytest.mark.parametrize(
+    ("date", "first_seen", "expected"),
+    [
+        ("2021-11-28T01:19:00+01:00", _SEEN, dt.datetime(2021, 11, 28, 1, 19, tzinfo=_PARIS)),
+        ("2021-11-28T01:19:00", _SEEN, dt.datetime(2021, 11, 28, 1, 19, tzinfo=dt.UTC)),
+        (None, _SEEN, _SEEN_AT),
+        ("", _SEEN, _SEEN_AT),
+        ("not a date", _SEEN, _SEEN_AT),
+        (
+            dt.datetime(2021, 11, 28, 1, 19, tzinfo=_PARIS),
+            _SEEN_AT,
+            when(2021, 11, 28, 1, 19, hours=1),
+        ),
+        (
+            dt.datetime(2021, 11, 28, 1, 19),
+            _SEEN_AT,
+            dt.datetime(2021, 11, 28, 1, 19, tzinfo=dt.UTC),
+        ),
+        (None, _SEEN_AT, _SEEN_AT),
+        (None, dt.datetime(2023, 1, 2, 3, 4), dt.datetime(2023, 1, 2, 3, 4, tzinfo=dt.UTC)),
+    ],
+    ids=[
+        "iso with offset",
+        "iso without offset",
+        "none",
+        "empty",
+        "unreadable",
+        "datetime",
+        "naive datetime",
+        "seen as datetime",
+        "naive seen",
+    ],
+)
+def test_item_when_is_the_one_rule_for_an_item_date(
+    date: str | dt.datetime | None, first_seen: float | dt.datetime, expected: dt.datetime
+) -> None:
+    when = item_when(date, first_seen)
+    assert when == expected and when.tzinfo is not None
+    assert when.utcoffset() == expected.utcoffset()

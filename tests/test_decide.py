@@ -6,8 +6,9 @@ import datetime as dt
 
 import pytest
 
-from rsspress.decide import LeftOut, new_items, placeholder_number, post_id
+from rsspress.content import placeholder_number
 from rsspress.item_keys import Remembered, base_key
+from rsspress.new_items import LeftOut, new_items, post_id
 from rsspress.parse import FeedItem
 
 

@@ -22,6 +22,7 @@ from conftest import run_cli, write_config
 from rsspress.config import ContentConfig, ImagesConfig
 from rsspress.content import prepare_body
 from rsspress.content.sanitize import sanitize
+from rsspress.model import Profile
 
 HOSTS = ("player.bilibili.com", "www.youtube.com", "player.vimeo.com")  # the default
 PAGE = "https://blog.example/2026/12/01/post.html"  # where a reader sees the post
@@ -58,7 +59,7 @@ def prepared(markup: str) -> str:
         markup,
         base_url=ITEM_LINK,
         images=ImagesConfig(proxy=None),
-        profile="default",
+        profile=Profile.DEFAULT,
         placeholder_n=1,
         content=ContentConfig(iframe_hosts=HOSTS),
     ).html

@@ -10,7 +10,8 @@ import pytest
 from conftest import posts_in, run_cli, write_config
 from feeds import rss
 from rsspress.config import ConfigError, FeedConfig, FilterRule, parse_config
-from rsspress.content.filters import drop_reason
+from rsspress.content.filters import describe_filter, drop_reason, filter_applies
+from rsspress.model import FilterAction
 from rsspress.parse import FeedItem
 
 NOW = dt.datetime(2026, 11, 25, 12, tzinfo=dt.UTC)
@@ -100,3 +101,36 @@ def test_a_dropped_item_is_remembered_and_never_posted_later(tmp_path: Path, sta
     again = run_cli("run", cwd=tmp_path)
     assert "0 posts written" in again.stdout
     assert len(posts_in(tmp_path)) == 2
+
+
+@pytest.mark.parametrize(
+    ("feeds", "applies"),
+    [
+        ((), True),  # no feeds: every feed
+        (("科技资讯",), True),
+        (("科技资讯/IT之家",), True),
+        (("科技资讯/IT之家/最新",), True),
+        (("科技资讯/IT之家/热门",), False),
+        (("科技",), False),  # a prefix of a name is no place in the tree
+        (("编程", "科技资讯"), True),  # any of them
+    ],
+)
+def test_which_feeds_a_filter_applies_to(feeds: tuple[str, ...], applies: bool) -> None:
+    assert filter_applies(FilterRule(FilterAction.DROP, feeds), FEED) is applies
+
+
+@pytest.mark.parametrize(
+    ("yaml_text", "described"),
+    [
+        ("    - drop: {title: [广告, 推广]}\n", "title~广告|推广"),
+        ("    - drop: {title: '/^AD/', link: ad.example}\n", "title~^AD, link~ad.example"),
+        ("    - drop: {older_than: 30d}\n", "older_than 30 days, 0:00:00"),
+        (
+            "    - keep: {categories: 手机, newer_than: 12h}\n",
+            "categories~手机, newer_than 12:00:00",
+        ),
+    ],
+)
+def test_a_filter_describes_its_conditions(yaml_text: str, described: str) -> None:
+    (rule,) = filters(yaml_text)
+    assert describe_filter(rule) == described

@@ -87,7 +87,7 @@ def test_ctrl_c_keeps_what_was_written_and_a_rerun_publishes_the_rest(
     stdout, stderr = run.communicate(timeout=60)
 
     assert run.returncode == 130, stdout + stderr
-    assert "Traceback" not in stderr
+    assert "Traceback" not in stderr, stderr
     kept = recorded(tmp_path, state)
     on_disk = {p.name for p in (tmp_path / "posts").glob("*.md")}
     assert 0 < len(kept) < FEEDS * ITEMS, "stopped before the end, after the first posts"

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
 from conftest import DATA
+from rsspress import feedparser_adapter
 from rsspress.parse import ParseError, parse_feed
 
 UTC = dt.UTC
@@ -159,3 +163,39 @@ def test_the_fast_path_gives_the_same_items_without_date_text() -> None:
     )  # fmt: skip
     (again,) = parse_feed(body, "http://x/").items  # the slow path is back for the next call
     assert again.date_text == "Sun, 28 Nov 2021 01:19:00 GMT"
+
+
+def test_importing_the_parser_patches_nothing() -> None:
+    """fastfeedparser is hooked by the first parse, explicitly, never by an import."""
+    code = (
+        "import fastfeedparser.main as m\n"
+        "before = (m._parse_date, m._parse_xml_root, m._core)\n"
+        "import rsspress.parse, rsspress.feedparser_adapter\n"
+        "assert (m._parse_date, m._parse_xml_root, m._core) == before\n"
+        "rsspress.parse.parse_feed(b'<rss><channel><item><title>t</title></item></channel></rss>', 'http://x/')\n"
+        "assert m._parse_date is not before[0]\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
+
+
+RSS_DATED = b"""<rss version="2.0"><channel><title>t</title>
+  <item><title>a</title><guid>a</guid><pubDate>Sun, 28 Nov 2021 01:19:00 GMT</pubDate></item>
+</channel></rss>"""
+
+
+@pytest.mark.skipif(
+    feedparser_adapter._NATIVE_EXTRACTOR is None, reason="fastfeedparser without its extractor"
+)
+def test_the_native_extractor_is_a_parameter_of_each_call() -> None:
+    def original(native: bool) -> str | None:
+        (entry,) = feedparser_adapter.read(RSS_DATED, native=native).entries
+        return getattr(entry["published"], "original", None)
+
+    assert original(native=True) is None  # the extractor gives a bare ISO string
+    assert original(native=False) == "Sun, 28 Nov 2021 01:19:00 GMT"
+    assert original(native=True) is None  # no choice lingers from the call before
+    # Calls on other threads choose for themselves, at the same time.
+    with ThreadPoolExecutor(4) as pool:
+        choices = [n % 2 == 0 for n in range(40)]
+        got = list(pool.map(original, choices))
+    assert got == [None if native else "Sun, 28 Nov 2021 01:19:00 GMT" for native in choices]

@@ -61,3 +61,30 @@ def test_a_body_that_is_not_a_feed_is_a_parse_error(
     result = run_cli("run", cwd=tmp_path)
     assert result.returncode == 3  # its only feed failed: every feed failed
     assert "parse: not a feed" in result.stderr
+
+
+def test_a_nul_in_a_json_feed_is_published_once_on_either_state(
+    httpserver: HTTPServer, tmp_path: Path, state: str
+) -> None:
+    """JSON can escape a NUL (XML cannot hold one); PostgreSQL refuses NUL in text. It reads
+    as U+FFFD (as a browser's tokenizer makes it), so the item is recorded, and its key
+    reads back as it was written: the next run publishes nothing again."""
+    feed = {
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": "nul",
+        "items": [{"id": "a\u0000b", "url": "https://example.test/1", "title": "t\u0000itle",
+                   "content_html": "<p>x\u0000y</p>", "tags": ["c\u0000"]}],
+    }  # fmt: skip
+    httpserver.expect_request("/nul.json").respond_with_data(
+        json.dumps(feed), content_type="application/feed+json"
+    )
+    write_config(tmp_path, f"g:\n  s:\n    f: {httpserver.url_for('/nul.json')}\n", state=state)
+    first = run_cli("run", cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    (post,) = posts_in(tmp_path)
+    text = post.read_text("utf-8")
+    assert "\x00" not in text and "t\ufffditle" in text
+    again = run_cli("run", "--force", cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+    assert "0 posts written" in again.stdout
+    assert posts_in(tmp_path) == [post]

@@ -32,7 +32,7 @@ from rsspress.proxy.server import (
     Refused,
     check_url,
 )
-from rsspress.proxy.signing import encode
+from rsspress.signing import encode
 
 __all__ = ["start_proxy"]  # a fixture, used by name
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from rsspress.publish import write_atomic
+from rsspress.atomic import write_atomic
 from rsspress.publish.hexo import compat_date, post_filename, render_compat, render_default
 from rsspress.publish.post import Post, plain_title, yaml_quoted, yaml_scalar
 

@@ -29,6 +29,7 @@ import yaml
 from conftest import DATA, run_cli, write_config
 from corpus import corpus_feeds, corpus_item_count, feeds_yaml, serve_directory
 from externals import hugo, jekyll
+from rsspress.model import Format, Profile
 from rsspress.publish.formats import post_file_name, render_post_text
 from rsspress.publish.hugo import SITE_CONFIG_TOML, render_hugo
 from rsspress.publish.jekyll import render_jekyll
@@ -183,8 +184,8 @@ def test_dates_keep_the_items_offset_and_name_the_jekyll_file(
     when: dt.datetime | None, hugo: str, jekyll: str, day: str
 ) -> None:
     item = post(date=when)
-    hugo_meta, _ = split_post(render_post_text("hugo", "default", item))
-    jekyll_meta, _ = split_post(render_post_text("jekyll", "default", item))
+    hugo_meta, _ = split_post(render_post_text(Format.HUGO, Profile.DEFAULT, item))
+    jekyll_meta, _ = split_post(render_post_text(Format.JEKYLL, Profile.DEFAULT, item))
     assert hugo_meta["date"] == hugo
     assert f"\ndate: {jekyll}\n" in render_jekyll(item)
     assert jekyll_meta["date"] == jekyll
@@ -193,16 +194,16 @@ def test_dates_keep_the_items_offset_and_name_the_jekyll_file(
     assert dt.datetime.fromisoformat(hugo) == expected
     assert dt.datetime.strptime(jekyll, "%Y-%m-%d %H:%M:%S %z") == expected.replace(microsecond=0)
     # The file's day is the item's own day (in its own offset), the day Jekyll reads.
-    assert post_file_name("jekyll", PID, item.when) == f"{day}-0123456789abcdef.html"
+    assert post_file_name(Format.JEKYLL, PID, item.when) == f"{day}-0123456789abcdef.html"
 
 
 def test_post_file_names() -> None:
     when = dt.datetime(2025, 2, 19, 23, 0, tzinfo=dt.timezone(dt.timedelta(hours=-5)))
-    assert post_file_name("hugo", PID, when) == "0123456789abcdef.html"
-    assert post_file_name("jekyll", PID, when) == "2025-02-19-0123456789abcdef.html"
-    assert post_file_name("hexo", PID, when) == "0123456789abcdef.md"
+    assert post_file_name(Format.HUGO, PID, when) == "0123456789abcdef.html"
+    assert post_file_name(Format.JEKYLL, PID, when) == "2025-02-19-0123456789abcdef.html"
+    assert post_file_name(Format.HEXO, PID, when) == "0123456789abcdef.md"
     # Jekyll's own pattern for posts: a date, a slug, an extension it renders as HTML.
-    name = post_file_name("jekyll", PID, dt.datetime(999, 1, 2, tzinfo=dt.UTC))
+    name = post_file_name(Format.JEKYLL, PID, dt.datetime(999, 1, 2, tzinfo=dt.UTC))
     assert re.fullmatch(r"\d{4}-\d{2}-\d{2}-[0-9a-f]{16}\.html", name), name
 
 

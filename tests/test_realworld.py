@@ -16,8 +16,9 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from conftest import DATA, posts_in, run_cli, state_location, write_config
-from rsspress.store import MIGRATIONS, ItemRecord, Store
+from rsspress.store import ItemRecord, Store
 from rsspress.store.backends import open_backend
+from rsspress.store.migrations import migrate
 
 REALWORLD = DATA / "realworld"
 GROUP, SITE = "升级", "现实"  # the tree tests/make_release_state.py used
@@ -216,13 +217,8 @@ def load_release_state(location: Path | str) -> dict[str, Any]:
     """The rows tests/make_release_state.py took from the release's state, in its schema."""
     release = json.loads((REALWORLD / "release-state.json").read_text(encoding="utf-8"))
     backend = open_backend(location)
-    with backend.migration():
-        from rsspress.store import _statements
-
-        for migration in MIGRATIONS[: release["schema_version"]]:
-            for statement in _statements(migration):
-                backend.execute(backend.ddl(statement))
-        backend.set_schema_version(release["schema_version"])
+    migrate(backend, to=release["schema_version"])
+    with backend.transaction():
         for table in ("feeds", "items"):
             for row in release[table]:
                 row = {k: v for k, v in row.items() if k != "id"}  # numbered as inserted, in order

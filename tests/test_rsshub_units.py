@@ -11,9 +11,9 @@ import pytest
 
 from fake_rsshub import error_page
 from rsspress.config import ConfigError, parse_config
-from rsspress.decide import new_items
 from rsspress.fetch import FetchError
 from rsspress.item_keys import Remembered
+from rsspress.new_items import new_items
 from rsspress.parse import FeedItem
 from rsspress.rsshub.answers import (
     INSTANCE,

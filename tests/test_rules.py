@@ -17,7 +17,8 @@ from rsspress.config import (
     load_config,
 )
 from rsspress.content import prepare_body
-from rsspress.content.rules import image_referer, rule_for
+from rsspress.content.rules import image_referer, rule_applies, rule_for
+from rsspress.model import Profile
 from rsspress.parse import parse_feed
 
 IMAGES = ImagesConfig(proxy="https://p.example/?{url}", rewrite="http")
@@ -28,7 +29,7 @@ def clean(html: str, link: str, feed: FeedConfig | None = None) -> str:
     feed = feed or FeedConfig("g", "s", "f", "http://x/")
     rule = rule_for(content.rules, feed, link)
     return prepare_body(
-        html, base_url=link, images=IMAGES, profile="default", placeholder_n=1,
+        html, base_url=link, images=IMAGES, profile=Profile.DEFAULT, placeholder_n=1,
         content=content, rule=rule,
     ).html  # fmt: skip
 
@@ -173,8 +174,32 @@ def test_keep_style_keeps_only_harmless_properties() -> None:
     content = ContentConfig(rules=(rule,))
     feed = FeedConfig("g", "s", "f", "http://x/")
     kept = prepare_body(
-        html, base_url="https://styled.example/a", images=IMAGES, profile="default",
+        html, base_url="https://styled.example/a", images=IMAGES, profile=Profile.DEFAULT,
         placeholder_n=1, content=content, rule=rule_for(content.rules, feed, "https://styled.example/a"),
     ).html  # fmt: skip
     assert kept == '<p style="color:red">x</p>'
     assert clean(html, "https://plain.example/a") == "<p>x</p>"  # no rule: no style at all
+
+
+@pytest.mark.parametrize(
+    ("hosts", "feeds", "link_host", "applies"),
+    [
+        ((), (), None, True),  # a rule naming neither applies to every item
+        (("ithome.com",), (), "ithome.com", True),
+        (("ithome.com",), (), "www.ithome.com", True),  # a subdomain
+        (("ithome.com",), (), "WWW.ITHOME.COM", True),
+        (("ithome.com",), (), "notithome.com", False),  # not a subdomain: another site
+        (("ithome.com",), (), None, False),
+        ((), ("科技资讯",), None, True),  # the feed's group
+        ((), ("科技资讯/IT之家",), None, True),  # its site
+        ((), ("科技资讯/IT之家/最新",), None, True),  # the feed itself
+        ((), ("科技资讯/IT",), None, False),  # a prefix of a name is no place in the tree
+        ((), ("编程",), None, False),
+        (("example.com",), ("科技资讯",), "other.example", True),  # hosts or feeds
+    ],
+)
+def test_which_items_a_rule_applies_to(
+    hosts: tuple[str, ...], feeds: tuple[str, ...], link_host: str | None, applies: bool
+) -> None:
+    feed = FeedConfig("科技资讯", "IT之家", "最新", "http://x/")
+    assert rule_applies(CleanupRule(hosts=hosts, feeds=feeds), feed, link_host) is applies

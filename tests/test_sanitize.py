@@ -18,7 +18,7 @@ from pytest_httpserver import HTTPServer
 from conftest import run_cli, write_config
 from rsspress.config import FeedConfig
 from rsspress.content.sanitize import sanitize
-from rsspress.decide import post_id
+from rsspress.new_items import post_id
 from rsspress.publish.hexo import post_filename
 from xss_cases import CASES
 

@@ -10,7 +10,6 @@ import pytest
 from pytest_httpserver import HTTPServer
 
 from rsspress.config import DaemonConfig, load_config
-from rsspress.pipeline import run_update
 from rsspress.schedule import (
     backoff_delay,
     death,
@@ -20,6 +19,7 @@ from rsspress.schedule import (
     retry_at,
 )
 from rsspress.store import Store
+from rsspress.update import run_update
 
 HOUR, DAY = 3600.0, 86400.0
 T = 1_800_000_000.0  # the injected "now"

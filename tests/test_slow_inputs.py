@@ -19,7 +19,6 @@ from pytest_httpserver import HTTPServer
 
 from conftest import posts_in, run_cli, write_config
 from rsspress.config import ImagesConfig
-from rsspress.content import _markdown_safe, _prepare_compat
 from rsspress.content.budget import (
     MAX_LINE_CHARS,
     TooCostly,
@@ -27,6 +26,7 @@ from rsspress.content.budget import (
     browser_shaped,
     parse_body,
 )
+from rsspress.content.prepare import _markdown_safe, _prepare_compat
 from rsspress.parse import FeedItem
 from rsspress.publish.post import one_line
 from rsspress.publish.site import lazy_images

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sqlite3
 from pathlib import Path
 
@@ -9,18 +10,22 @@ import pytest
 
 from conftest import state_location
 from rsspress.config import FeedConfig
-from rsspress.model import ItemState, Outcome
+from rsspress.model import HostPause, ItemState, Outcome
 from rsspress.store import (
     MIGRATIONS,
     FetchOutcome,
     ItemRecord,
+    LeaseLost,
     PageRecord,
+    RetentionStore,
+    SiteStore,
     StateError,
     Store,
     StoreLocked,
-    _statements,
+    UpdateStore,
 )
 from rsspress.store.backends import open_backend
+from rsspress.store.migrations import migrate
 
 FEED = FeedConfig("新媒体", "ZAKER", "channel", "http://example.test/feed")
 
@@ -74,8 +79,8 @@ def test_items_are_recorded_once(tmp_path: Path, state: str) -> None:
     with Store(state_location(tmp_path, state)) as store:
         store.sync_feeds([FEED])
         ok = FetchOutcome(Outcome.OK, at=1.0, etag='"e"')
-        store.record_items(FEED.key, [record("a"), record("b")], ok)
-        store.record_items(FEED.key, [record("a")], ok)
+        store.record_fetch(FEED.key, ok, [record("a"), record("b")])
+        store.record_fetch(FEED.key, ok, [record("a")])
         assert store.known_item_keys(FEED.key) == {"a", "b"}
         assert [i.item_key for i in store.items(FEED.key)] == ["a", "b"]
         assert store.feed_states()[FEED.key].item_count == 2
@@ -103,8 +108,8 @@ def test_what_is_stored_reads_back_exactly(tmp_path: Path, state: str) -> None:
     location = state_location(tmp_path, state)
     with Store(location) as store:
         store.sync_feeds([FEED])
-        assert store.record_items(FEED.key, [published, dropped], outcome, [page]) == 1
-        store.pause_host("x.test", at + 60.5, "HTTP 429")
+        pause = HostPause("x.test", at + 60.5, "HTTP 429")
+        assert store.record_fetch(FEED.key, outcome, [published, dropped], [page], pause) == 1
     with Store(location) as store:
         assert store.items(FEED.key) == [published, dropped]
         assert store.pages() == [page]
@@ -177,11 +182,8 @@ def test_a_version_6_state_gains_leases_without_losing_anything(tmp_path: Path, 
     """The migrations story is the same on both backends: the last release's state upgrades."""
     location = state_location(tmp_path, state)
     backend = open_backend(location)
-    with backend.migration():
-        for migration in MIGRATIONS[:6]:
-            for statement in _statements(migration):
-                backend.execute(backend.ddl(statement))
-        backend.set_schema_version(6)
+    migrate(backend, to=6)
+    with backend.transaction():
         backend.execute(
             "INSERT INTO feeds (key, grp, site, name, url, last_ok_at) VALUES (?, ?, ?, ?, ?, ?)",
             (FEED.key, FEED.group, FEED.site, FEED.name, FEED.url, 5.0),
@@ -205,11 +207,8 @@ def test_a_version_10_state_says_each_items_state(tmp_path: Path, state: str) ->
     (published), a filter's reason (dropped), a prune time (pruned). Each keeps its state."""
     location = state_location(tmp_path, state)
     backend = open_backend(location)
-    with backend.migration():
-        for migration in MIGRATIONS[:10]:
-            for statement in _statements(migration):
-                backend.execute(backend.ddl(statement))
-        backend.set_schema_version(10)
+    migrate(backend, to=10)
+    with backend.transaction():
         backend.execute(
             "INSERT INTO feeds (key, grp, site, name, url) VALUES (?, ?, ?, ?, ?)",
             (FEED.key, FEED.group, FEED.site, FEED.name, FEED.url),
@@ -236,3 +235,61 @@ def test_a_version_10_state_says_each_items_state(tmp_path: Path, state: str) ->
         assert [item.post_id for item in store.site_items()] == ["p1"]
         store.sync_feeds([FEED])
         assert store.feed_states()[FEED.key].item_count == 1
+
+
+def test_the_store_is_each_protocol_the_stages_use(tmp_path: Path, state: str) -> None:
+    """mypy checks these assignments: the real Store is what each stage asks of the state."""
+    with Store(state_location(tmp_path, state)) as store:
+        update: UpdateStore = store
+        retention: RetentionStore = store
+        site: SiteStore = store
+        update.sync_feeds([FEED])
+        assert update.count_due(1.0) == 1
+        ok = FetchOutcome(Outcome.OK, at=1.0)
+        assert update.record_fetch(FEED.key, ok, [record("a")]) == 1
+        assert [i.post_id for i in retention.posted_items()] == ["aaaa"]
+        assert [i.post_id for i in site.site_items()] == ["aaaa"]
+
+
+def test_one_fetch_is_recorded_whole_or_not_at_all(tmp_path: Path, state: str) -> None:
+    """The feed's row, its items, its pages and a host pause go in one transaction: a
+    record that fails (a lost lease, an item the state refuses) leaves none of them."""
+    import psycopg
+
+    other = FeedConfig(FEED.group, FEED.site, "other", "http://other.test/feed")
+    page = PageRecord("https://x.test/1", fetched_at=5.0, content="<p>全文</p>")
+    pause = HostPause("x.test", 100.0, "HTTP 429")
+    location = state_location(tmp_path, state)
+    with Store(location) as first, Store(location) as second:
+        first.sync_feeds([FEED, other])
+        assert len(first.claim_feeds(1.0, limit=1, lease=10, force=True)) == 1
+        (taken,) = second.claim_feeds(20.0, limit=1, lease=10, force=True)  # the lease lapsed
+        with pytest.raises(LeaseLost):
+            first.record_fetch(
+                taken.key, FetchOutcome(Outcome.OK, at=21.0), [record("a")], [page], pause
+            )
+        # The item's post id is another feed's already: the last insert fails.
+        second.record_fetch(other.key, FetchOutcome(Outcome.OK, at=21.0), [record("b")])
+        clash = dataclasses.replace(record("c"), post_id=record("b").post_id)
+        with pytest.raises((sqlite3.IntegrityError, psycopg.IntegrityError)):
+            second.record_fetch(
+                taken.key, FetchOutcome(Outcome.OK, at=22.0), [record("a"), clash], [page], pause
+            )
+        assert second.items(taken.key) == []
+        assert second.pages() == []
+        assert second.paused_hosts(0.0) == {}
+        feed = second.feed_states()[taken.key]
+        assert (feed.last_fetch_at, feed.lease_owner) == (None, second.owner)
+
+        # Whole, it is all there at once.
+        assert (
+            second.record_fetch(
+                taken.key, FetchOutcome(Outcome.OK, at=23.0), [record("a")], [page], pause
+            )
+            == 1
+        )
+        assert [i.item_key for i in second.items(taken.key)] == ["a"]
+        assert second.pages() == [page]
+        assert second.paused_hosts(0.0) == {"x.test": 100.0}
+        feed = second.feed_states()[taken.key]
+        assert (feed.last_fetch_at, feed.lease_owner) == (23.0, None)

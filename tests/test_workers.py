@@ -65,11 +65,11 @@ def test_workers_take_disjoint_feeds_and_a_lapsed_lease_passes_on(
         # ... and the first can no longer record them, items or not.
         stale = mine[0].key
         with pytest.raises(LeaseLost):
-            first.record_items(stale, [item("a")], FetchOutcome(Outcome.OK, at=170.0))
+            first.record_fetch(stale, FetchOutcome(Outcome.OK, at=170.0), [item("a")])
         with pytest.raises(LeaseLost):
             first.record_fetch(stale, FetchOutcome(Outcome.ERROR, at=170.0, error_kind="http"))
         assert (
-            second.record_items(stale, [item("a"), item("b")], FetchOutcome(Outcome.OK, at=171.0))
+            second.record_fetch(stale, FetchOutcome(Outcome.OK, at=171.0), [item("a"), item("b")])
             == 2
         )
         assert [i.item_key for i in second.items(stale)] == ["a", "b"]
@@ -84,10 +84,10 @@ def test_an_item_is_published_once_whoever_records_it(tmp_path: Path, state: str
         key = FEEDS[0].key
         # Neither holds a lease (a lease is not what makes this safe): the unique key does.
         assert (
-            first.record_items(key, [item("a"), item("b")], FetchOutcome(Outcome.OK, at=1.0)) == 2
+            first.record_fetch(key, FetchOutcome(Outcome.OK, at=1.0), [item("a"), item("b")]) == 2
         )
         assert (
-            second.record_items(key, [item("b"), item("c")], FetchOutcome(Outcome.OK, at=2.0)) == 1
+            second.record_fetch(key, FetchOutcome(Outcome.OK, at=2.0), [item("b"), item("c")]) == 1
         )
         assert sorted(i.item_key for i in first.items(key)) == ["a", "b", "c"]
 

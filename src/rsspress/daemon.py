@@ -1,15 +1,21 @@
 """`rsspress daemon`: fetch each feed when it is due, publish in batches, run for months.
 
-The loop is the one-shot pipeline (:func:`rsspress.pipeline.run_update`) run
+The loop is the one-shot update (:func:`rsspress.update.run_update`) run
 over the feeds that are due by their own schedule, then a publish (the HTML
 sites, then the user's post-publish command) once enough news waits or
 enough time has passed. SIGTERM and SIGINT let the update in hand finish,
 publish what it brought, and exit.
+
+The daemon opens the state once and keeps it (an SQLite state is held by it
+for its whole life), and keeps one pool of worker processes, started when a
+round first has enough due feeds to use it.
 """
 
 from __future__ import annotations
 
+import concurrent.futures
 import logging
+import os
 import subprocess
 import threading
 import time
@@ -19,10 +25,12 @@ from dataclasses import dataclass
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, start_http_server
 
 from rsspress.config import Config
-from rsspress.pipeline import FeedReport, run_update
 from rsspress.publish.site import build_sites
 from rsspress.schedule import next_wake
 from rsspress.store import StateError, Store
+from rsspress.update import FeedReport, RunSummary, run_update
+from rsspress.update.build import warm_up
+from rsspress.update.workers import start_worker_pool
 from rsspress.urls import host_port
 
 log = logging.getLogger("rsspress.daemon")
@@ -86,6 +94,8 @@ class Daemon:
         self.metrics = DaemonMetrics()
         self.pending = 0  # new items not published yet
         self.last_publish = clock()
+        self.store: Store | None = None  # opened by the first round, kept until the end
+        self.pool: concurrent.futures.ProcessPoolExecutor | None = None  # started on demand
 
     def serve_metrics(self) -> str | None:
         listen = self.config.daemon.metrics_listen
@@ -97,18 +107,60 @@ class Daemon:
 
     def run(self, stop: threading.Event) -> None:
         """Until ``stop`` is set: update the due feeds, publish when it is time, sleep."""
+        try:
+            self._loop(stop)
+        finally:
+            if self.pool is not None:
+                self.pool.shutdown(cancel_futures=True)
+            if self.store is not None:
+                self.store.close()
+
+    def open_store(self) -> Store:
+        """The state, opened once for the daemon's life (again only if it failed)."""
+        if self.store is None:
+            self.store = Store(self.config.state)
+        return self.store
+
+    def update_round(self) -> RunSummary:
+        """One update of the due feeds, holding the state for it.
+
+        Between rounds an SQLite state is let go, so that a one-shot `rsspress run`
+        can work on it while the daemon sleeps; and each round frees the leases of
+        this machine's processes that have ended (a killed worker's feeds are taken
+        over at once, not when its leases run out).
+        """
+        store = self.open_store()
+        store.lock()
+        try:
+            return run_update(
+                self.config,
+                store=store,
+                pool=self.worker_pool(),
+                scheduled=True,
+                publish_sites=False,
+                on_start=self.metrics.on_start,
+                on_feed=self.metrics.on_feed,
+                clock=self.clock,
+            )
+        finally:
+            store.unlock()
+
+    def worker_pool(self) -> concurrent.futures.ProcessPoolExecutor | None:
+        """The daemon's worker processes (each starts when first needed); None on one core."""
+        workers = os.cpu_count() or 1
+        if self.pool is None and workers > 1:
+            self.pool = start_worker_pool(workers, warm_up)
+        return self.pool
+
+    def _loop(self, stop: threading.Event) -> None:
         while not stop.is_set():
             try:
-                summary = run_update(
-                    self.config,
-                    scheduled=True,
-                    publish_sites=False,
-                    on_start=self.metrics.on_start,
-                    on_feed=self.metrics.on_feed,
-                    clock=self.clock,
-                )
+                summary = self.update_round()
             except StateError as exc:  # held by a `run`, or the database is unreachable
                 log.warning("%s; trying again in %.0f s", exc, STATE_RETRY)
+                if self.store is not None:  # opened again next time
+                    self.store.close()
+                    self.store = None
                 stop.wait(STATE_RETRY)
                 continue
             fetched = summary.fetched + summary.not_modified + summary.failed
@@ -141,11 +193,11 @@ class Daemon:
     def publish(self) -> PublishResult:
         """Build the HTML sites, then run the post-publish command; its failure stops nothing."""
         items, self.pending = self.pending, 0
-        with Store(self.config.state) as store:
-            for out, report in zip(self.config.site_outputs, build_sites(self.config, store),
-                                   strict=True):  # fmt: skip
-                log.info("site %s: %d files written, %d removed in %.1f s",
-                         out.dir, report.written, report.removed, report.seconds)  # fmt: skip
+        store = self.open_store()
+        for out, report in zip(self.config.site_outputs, build_sites(self.config, store),
+                               strict=True):  # fmt: skip
+            log.info("site %s: %d files written, %d removed in %.1f s",
+                     out.dir, report.written, report.removed, report.seconds)  # fmt: skip
         exit_code = run_post_publish(self.config)
         self.last_publish = self.clock()
         self.metrics.items_published.inc(items)
@@ -159,12 +211,12 @@ class Daemon:
     def sleep_seconds(self) -> float:
         """Until the next feed is due, or the pending batch must go out; 1 s to 60 s."""
         now = self.clock()
-        with Store(self.config.state) as store:
-            wake = next_wake(
-                store.feed_states().values(),
-                store.paused_hosts(now),
-                {f.key: f.pause_host for f in self.config.feeds},
-            )
+        store = self.open_store()
+        wake = next_wake(
+            store.feed_states().values(),
+            store.paused_hosts(now),
+            {f.key: f.pause_host for f in self.config.feeds},
+        )
         if self.pending:
             publish_at = self.last_publish + self.config.daemon.publish_every
             wake = publish_at if wake is None else min(wake, publish_at)

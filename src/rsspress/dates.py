@@ -1,4 +1,5 @@
-"""Feed dates written in other languages than English. Pure.
+"""Dates: feed dates written in other languages than English, and the one rule for an
+item's date (:func:`item_when`). Pure.
 
 fastfeedparser reads RFC 822 and ISO 8601 dates, in English. Real feeds also
 write them in the site's language: a Brazilian WordPress writes
@@ -147,16 +148,23 @@ def localized_iso(text: str) -> str | None:
     return when.astimezone(dt.UTC).isoformat() if when is not None else None
 
 
-def item_when(date_iso: str | None, first_seen_at: float) -> dt.datetime:
+def item_when(date: str | dt.datetime | None, first_seen: float | dt.datetime) -> dt.datetime:
     """An item's date: its own (an offset-less one read as UTC), else when it was first seen.
 
-    The one rule for an item's date: posts, file names, retention and schedules use it.
+    The one rule for an item's date: posts, file names, titles, retention, schedules
+    and the site use it. ``date`` is the item's as the state keeps it (ISO text) or
+    as the parser gives it; ``first_seen`` a timestamp or a datetime.
     """
-    if date_iso:
-        try:
-            when = dt.datetime.fromisoformat(date_iso)
-        except ValueError:
-            pass
-        else:
-            return when if when.tzinfo is not None else when.replace(tzinfo=dt.UTC)
-    return dt.datetime.fromtimestamp(first_seen_at, dt.UTC)
+    when = _from_iso(date) if isinstance(date, str) else date
+    if when is None:
+        if not isinstance(first_seen, dt.datetime):
+            return dt.datetime.fromtimestamp(first_seen, dt.UTC)
+        when = first_seen
+    return when if when.tzinfo is not None else when.replace(tzinfo=dt.UTC)
+
+
+def _from_iso(text: str) -> dt.datetime | None:
+    try:
+        return dt.datetime.fromisoformat(text) if text else None
+    except ValueError:
+        return None

@@ -22,6 +22,7 @@ import time
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
@@ -34,7 +35,8 @@ from rsspress.guard import (
     forbidden_cause,
     open_public,
 )
-from rsspress.urls import redact_text
+from rsspress.model import Outcome
+from rsspress.urls import redact_text, url_host
 
 PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
 ACCEPT = (
@@ -51,10 +53,37 @@ class FetchRequest:
     last_modified: str | None = None
 
 
+# Why a fetch failed. The first kinds come from the connection and the HTTP answer
+# (rsspress.fetch, rsspress.guard); the last ones are what an RSSHub instance's answer
+# means (rsspress.rsshub.answers), and "rsshub" when its instances failed in different ways.
+FetchErrorKind = Literal[
+    "dns",
+    "refused",
+    "connect",
+    "reset",
+    "timeout",
+    "tls",
+    "http",
+    "too_large",
+    "redirects",
+    "url",
+    "io",
+    "forbidden",
+    "other",
+    "busy",
+    "access",
+    "no_route",
+    "route",
+    "not_feed",
+    "rsshub",
+]
+
+
 @dataclass(frozen=True)
 class FetchError:
-    # dns, refused, reset, timeout, http, too_large, redirects, tls, url, io, forbidden, other
-    kind: str
+    """Why a fetch brought no document (a value, never raised)."""
+
+    kind: FetchErrorKind
     message: str
     status: int | None = None
     retry_after: float | None = None  # seconds, from a 429/503 Retry-After
@@ -64,7 +93,7 @@ class FetchError:
 @dataclass(frozen=True)
 class FetchResult:
     request: FetchRequest
-    outcome: str  # ok | not_modified | error
+    outcome: Outcome
     body: bytes | None = None
     etag: str | None = None
     last_modified: str | None = None
@@ -147,7 +176,7 @@ class Fetcher:
                 await session.close()
 
     def _host_slot(self, url: str) -> asyncio.Semaphore:
-        host = (urlsplit(url).hostname or "").lower()
+        host = url_host(url) or ""  # as host pauses key it (rsspress.urls)
         return self._host_slots.setdefault(host, asyncio.Semaphore(self.settings.per_host))
 
     async def fetch_page(self, request: FetchRequest) -> FetchResult:
@@ -159,9 +188,9 @@ class Fetcher:
             try:
                 result = await _get_page(session, request, settings)
             except _Fail as fail:
-                result = FetchResult(request, "error", error=fail.error)
+                result = FetchResult(request, Outcome.ERROR, error=fail.error)
             except Exception as exc:  # classified, never raised, as for feeds
-                result = FetchResult(request, "error", error=classify(exc, settings))
+                result = FetchResult(request, Outcome.ERROR, error=classify(exc, settings))
             return dataclasses.replace(result, elapsed=time.monotonic() - started)
 
     async def _fetch_feed(
@@ -235,9 +264,9 @@ async def fetch_one(
         else:
             raise _Fail(FetchError("url", f"unsupported URL scheme {scheme!r}"))
     except _Fail as fail:
-        result = FetchResult(request, "error", error=fail.error)
+        result = FetchResult(request, Outcome.ERROR, error=fail.error)
     except Exception as exc:  # classified, never raised: one feed must not stop the rest
-        result = FetchResult(request, "error", error=classify(exc, settings))
+        result = FetchResult(request, Outcome.ERROR, error=classify(exc, settings))
     return dataclasses.replace(result, elapsed=time.monotonic() - started)
 
 
@@ -261,7 +290,7 @@ async def _get(
         if status == 304:
             return FetchResult(
                 request,
-                "not_modified",
+                Outcome.NOT_MODIFIED,
                 status=status,
                 etag=response.headers.get("ETag"),
                 last_modified=response.headers.get("Last-Modified"),
@@ -284,7 +313,7 @@ async def _get(
         body = await _read_body(response, settings)
         return FetchResult(
             request,
-            "ok",
+            Outcome.OK,
             body=body,
             status=status,
             etag=response.headers.get("ETag"),
@@ -308,7 +337,12 @@ async def _get_page(
             raise _Fail(FetchError("http", status, status=response.status))
         body = await _read_body(response, settings)
         return FetchResult(
-            request, "ok", body=body, status=200, charset=response.charset, final_url=final_url
+            request,
+            Outcome.OK,
+            body=body,
+            status=200,
+            charset=response.charset,
+            final_url=final_url,
         )
 
 
@@ -342,10 +376,10 @@ def _read_file(request: FetchRequest, settings: FetchConfig) -> FetchResult:
         stat = path.stat()
         validator = f'"file-{stat.st_mtime_ns}-{stat.st_size}"'
         if request.etag == validator:
-            return FetchResult(request, "not_modified", etag=validator)
+            return FetchResult(request, Outcome.NOT_MODIFIED, etag=validator)
         if stat.st_size > settings.max_bytes:
             raise _Fail(_too_large(settings))
-        return FetchResult(request, "ok", body=path.read_bytes(), etag=validator)
+        return FetchResult(request, Outcome.OK, body=path.read_bytes(), etag=validator)
     except OSError as exc:
         raise _Fail(FetchError("io", f"{path}: {exc.strerror or exc}")) from None
 

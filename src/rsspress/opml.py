@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import os
+import io
 import stat
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
@@ -13,6 +13,7 @@ from xml.sax.saxutils import quoteattr
 
 from lxml import etree
 
+from rsspress.atomic import write_atomic
 from rsspress.config import EXAMPLE_CONFIG, FeedConfig
 from rsspress.rsshub.routes import render_params
 from rsspress.rsshub.settings import params_from_query, route_problem
@@ -185,14 +186,12 @@ def import_into_config(config_path: Path, feeds: list[OpmlFeed]) -> ImportResult
         else:
             named[feed.name] = url
         added += 1
-    tmp = config_path.with_name(f".{config_path.name}.tmp")
-    with open(tmp, "w", encoding="utf-8") as handle:
-        # The config holds secrets (keys, passwords in URLs): a config only its owner
-        # could read must stay so when it is replaced.
-        if config_path.exists():
-            os.fchmod(handle.fileno(), stat.S_IMODE(config_path.stat().st_mode))
-        yaml.dump(document, handle)
-    tmp.replace(config_path)
+    text = io.StringIO()
+    yaml.dump(document, text)
+    # The config holds secrets (keys, passwords in URLs): a config only its owner
+    # could read must stay so when it is replaced.
+    mode = stat.S_IMODE(config_path.stat().st_mode) if config_path.exists() else None
+    write_atomic(config_path, text.getvalue(), mode=mode)
     return ImportResult(added, present)
 
 

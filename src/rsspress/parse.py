@@ -1,15 +1,8 @@
 """Parse feed bytes (RSS 0.9x/1.0/2.0, Atom 1.0, JSON Feed 1.x) into typed items.
 
-fastfeedparser does the parsing: on the shared corpus M it reads about 25,000
-items/s on the path used here, against about 750 for feedparser (bench/parsers.py).
-
-The reference site wrote each item's date exactly as its feed spelled it
-(``Sun, 28 Nov 2021 01:19:00 GMT``), and fastfeedparser only hands back a UTC
-ISO string. Its Python path calls ``_parse_date`` for every date, so we wrap
-that function to keep the original text beside the ISO value; its native
-extractor parses dates itself and cannot keep the text, so it is switched off.
-Both are private to fastfeedparser: the version range is pinned in
-pyproject.toml and tests/test_parse.py fails if the wrapper stops working.
+fastfeedparser reads the document, through :mod:`rsspress.feedparser_adapter`
+(the only module that touches it); this module repairs the bytes before, and
+turns its answer into typed items after.
 """
 
 from __future__ import annotations
@@ -19,43 +12,22 @@ import datetime as dt
 import email.utils
 import html.entities
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import fastfeedparser
-import fastfeedparser.main as _ffp
-
+from rsspress import feedparser_adapter
 from rsspress.atomtext import xhtml_titles_as_html
-from rsspress.dates import UnreadableDate, localized_iso, parse_localized
+from rsspress.dates import UnreadableDate, parse_localized
 from rsspress.decoding import utf8_document
 from rsspress.nearfeed import feed_meant
-from rsspress.salvage import describe, noting_damage, whole_entries, without_invalid_characters
+from rsspress.salvage import (
+    ParserError,
+    describe,
+    libxml2_errors,
+    whole_items,
+    without_invalid_characters,
+)
 from rsspress.urls import absolute, without_secrets
-
-
-class _DateText(str):
-    """fastfeedparser's ISO date, carrying the text the feed wrote."""
-
-    original: str
-
-
-_ffp_parse_date: Callable[[str], str | None] = _ffp._parse_date
-
-
-def _parse_date_keeping_text(value: str) -> str | None:
-    iso = _ffp_parse_date(value) or localized_iso(value)
-    if iso is None:
-        # Kept, not lost: the item falls back to when it was first seen, and is counted.
-        return UnreadableDate(value.strip()) if value.strip() else None
-    out = _DateText(iso)
-    out.original = value.strip()
-    return out
-
-
-_ffp._parse_date = _parse_date_keeping_text
-# fastfeedparser's native extractor: 3x faster, but it cannot keep a date's own text.
-_NATIVE_EXTRACTOR = _ffp._core
 
 
 class ParseError(Exception):
@@ -106,21 +78,19 @@ def parse_feed(
     # A UTF-8 byte order mark is harmless to XML but hides a JSON Feed's opening brace.
     document = document.removeprefix(codecs.BOM_UTF8)
     document = xhtml_titles_as_html(repair_entities(feed_meant(document)))
-    # A module global, switched per call: parsing runs on one thread per process.
     # The native extractor's time grows with the square of a tag's attributes
     # (100,000 of them on one <item>: 26 s); the Python path stays linear.
     native = not date_text and _HUGE_TAG.search(document) is None
-    _ffp._core = _NATIVE_EXTRACTOR if native else None
     try:
-        with noting_damage() as errors:
-            raw = fastfeedparser.parse(document)
+        raw = feedparser_adapter.read(document, native=native)
     except Exception as exc:  # fastfeedparser raises ValueError and lxml errors alike
         raise ParseError(_short(str(exc)) or type(exc).__name__) from None
-    feed = raw.get("feed") or {}
-    entries = raw.get("entries") or []
+    feed = raw.feed
+    entries = raw.entries
+    errors: list[ParserError] = [e for log in raw.xml_error_logs for e in libxml2_errors(log)]
     held_back = 0
     if errors:  # the recovered tree may hold items cut short: read the whole ones only
-        entries, held_back = whole_entries(document)
+        entries, held_back = _whole_entries(document, native=native)
     feed_link = _text(feed.get("link"))
     # Relative links resolve against the feed's URL without its password or ?key=:
     # they are published, in posts and in the state.
@@ -133,6 +103,19 @@ def parse_feed(
         damage=describe([*removed, *errors]),
         held_back=held_back,
     )
+
+
+def _whole_entries(document: bytes, *, native: bool) -> tuple[list[dict[str, Any]], int]:
+    """The entries of the whole items of a damaged document; how many were held back."""
+    salvage = whole_items(document)
+    entries: list[dict[str, Any]] = []
+    held_back = salvage.held_back
+    for part, count in salvage.documents:
+        try:
+            entries.extend(feedparser_adapter.read(part, native=native).entries)
+        except Exception:  # the feed's own start tags do not parse: nothing is whole
+            held_back += count
+    return entries, held_back
 
 
 # A tag of 8 KB or more. Each "<" scans at most to the next "<" or 8 KB: linear.
@@ -193,6 +176,7 @@ def _item(entry: dict[str, Any], base: str) -> FeedItem:
         content = blocks[0].get("value") or ""
     if not content:
         content = entry.get("description") or ""
+    content = str(content).replace("\x00", _NUL_AS)
     date_text, date = _item_date(entry)
     return FeedItem(
         guid=_text(entry.get("id")),
@@ -203,7 +187,9 @@ def _item(entry: dict[str, Any], base: str) -> FeedItem:
         date=date,
         author=_text(entry.get("author")),
         categories=tuple(
-            t["term"] for t in entry.get("tags") or [] if isinstance(t, dict) and t.get("term")
+            str(t["term"]).replace("\x00", _NUL_AS)
+            for t in entry.get("tags") or []
+            if isinstance(t, dict) and t.get("term")
         ),
         image_urls=_images(entry, link or base),
         enclosure_urls=tuple(
@@ -268,10 +254,16 @@ def _images(entry: dict[str, Any], base: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(urls))
 
 
+# A NUL (which XML forbids, but a JSON Feed can escape as \u0000) becomes U+FFFD, as a
+# browser's HTML tokenizer makes it in tag names and attributes: PostgreSQL refuses NUL
+# in text, and an item's key must read back as it was written.
+_NUL_AS = "\ufffd"
+
+
 def _text(value: Any) -> str | None:
     if value is None:
         return None
-    text = str(value).strip()
+    text = str(value).strip().replace("\x00", _NUL_AS)
     return text or None
 
 

@@ -6,8 +6,9 @@ from collections import defaultdict
 
 from rsspress.config import OutputConfig, RetentionConfig
 from rsspress.dates import item_when
+from rsspress.model import PostedItem
 from rsspress.publish.formats import post_file_name
-from rsspress.store import PostedItem, Store
+from rsspress.store import RetentionStore
 
 
 def item_time(item: PostedItem) -> float:
@@ -32,7 +33,7 @@ def expired(items: list[PostedItem], policy: RetentionConfig, now: float) -> lis
 
 
 def prune(
-    store: Store, outputs: tuple[OutputConfig, ...], policy: RetentionConfig, now: float
+    store: RetentionStore, outputs: tuple[OutputConfig, ...], policy: RetentionConfig, now: float
 ) -> int:
     """Remove expired posts; the state remembers their items so they never come back.
 

@@ -5,14 +5,12 @@ anything: a document cut off mid-item gives an item titled ``![CD`` or
 ``Hello wor`` with an empty body, and an element that lost its end tag
 swallows the items after it. Two things are done about it here:
 
-* :func:`noting_damage` collects the errors libxml2 reported while
-  fastfeedparser parsed, so that the feed is known to be malformed (and the
-  message shown by ``rsspress status``) even when its items were saved. The
-  errors are read from the recover parser's ``error_log`` right after
-  fastfeedparser's ``_parse_xml_root`` returns: it is private to
-  fastfeedparser (as the date hook in :mod:`rsspress.parse` is), the version
-  range is pinned in pyproject.toml, and tests/test_salvage.py fails if
-  damage stops being noticed. A well-formed document costs nothing extra.
+* :func:`libxml2_errors` reads the errors libxml2 reported while
+  fastfeedparser parsed (:mod:`rsspress.feedparser_adapter` hands over the
+  recover parser's error log), so that the feed is known to be malformed (and
+  the message shown by ``rsspress status``) even when its items were saved;
+  tests/test_salvage.py fails if damage stops being noticed. A well-formed
+  document costs nothing extra.
 * :func:`whole_items` runs for a document with errors (any: libxml2 reports a
   download cut inside a character as bad UTF-8 only): it finds each
   ``<item>``/``<entry>`` element in the bytes and keeps those that were closed
@@ -25,14 +23,9 @@ swallows the items after it. Two things are done about it here:
 from __future__ import annotations
 
 import re
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-import fastfeedparser
-import fastfeedparser.main as _ffp
 from lxml import etree
 
 
@@ -74,7 +67,8 @@ def describe(errors: list[ParserError]) -> str | None:
     return f"line {first.line}, column {first.column}: {first.message}{more}"
 
 
-def _errors(log: Any) -> list[ParserError]:
+def libxml2_errors(log: Any) -> list[ParserError]:
+    """The errors of an lxml error log that tell of damage, as values."""
     out: list[ParserError] = []
     for entry in log:
         if entry.domain_name in _DOMAINS:
@@ -115,33 +109,6 @@ def without_invalid_characters(document: bytes) -> tuple[bytes, list[ParserError
         f"invalid character U+{code:04X}, removed{more}",
     )
     return _INVALID_CHARACTER.sub(b"", document), [note]
-
-
-_noting = threading.local()
-_ffp_parse_xml_root = _ffp._parse_xml_root
-
-
-def _parse_xml_root_noting_damage(xml_content: bytes) -> Any:
-    root = _ffp_parse_xml_root(xml_content)
-    errors: list[ParserError] | None = getattr(_noting, "errors", None)
-    if errors is not None:
-        # The parser fastfeedparser just used: the same choice for the same bytes.
-        errors.extend(_errors(_ffp._xml_parsers(xml_content).recover.error_log))
-    return root
-
-
-_ffp._parse_xml_root = _parse_xml_root_noting_damage
-
-
-@contextmanager
-def noting_damage() -> Iterator[list[ParserError]]:
-    """The errors libxml2 reports while fastfeedparser parses, inside this block."""
-    errors: list[ParserError] = []
-    _noting.errors = errors
-    try:
-        yield errors
-    finally:
-        _noting.errors = None
 
 
 # -- finding the whole items ------------------------------------------------------------
@@ -266,7 +233,7 @@ def _clean(document: bytes) -> bool:
         etree.fromstring(document, parser)
     except etree.XMLSyntaxError:
         return False
-    return not any(error.cuts for error in _errors(parser.error_log))
+    return not any(error.cuts for error in libxml2_errors(parser.error_log))
 
 
 @dataclass(frozen=True)
@@ -310,16 +277,3 @@ def whole_items(document: bytes) -> Salvage:
         run.append(body)
     flush()
     return Salvage(tuple(documents), held_back)
-
-
-def whole_entries(document: bytes) -> tuple[list[Any], int]:
-    """fastfeedparser's entries for the whole items of a damaged document; how many held back."""
-    salvage = whole_items(document)
-    entries: list[Any] = []
-    held_back = salvage.held_back
-    for part, count in salvage.documents:
-        try:
-            entries.extend(fastfeedparser.parse(part).get("entries") or [])
-        except Exception:  # the feed's own start tags do not parse: nothing is whole
-            held_back += count
-    return entries, held_back

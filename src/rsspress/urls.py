@@ -24,14 +24,35 @@ def absolute(url: str, base: str | None) -> str:
     return url
 
 
-# The host of an absolute URL: urlsplit's hostname for the common case, without its cost.
-_HOST = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://(?:[^@/?#]*@)?([^:/?#\[\]]+)")
+# A host spelled so that every reader of URLs (WHATWG, yarl, urlsplit) finds the same one:
+# ASCII letters, digits, hyphens and dots after an http(s) scheme and a plain userinfo,
+# up to the port (digits) or the path. Anything else goes to the WHATWG parser.
+_PLAIN_HOST = re.compile(
+    r"(?:[hH][tT][tT][pP][sS]?)://(?:[^@/?#\\\s]*@)?([A-Za-z0-9.\-]+)(?=(?::[0-9]*)?(?:[/?#\\]|\Z))"
+)
 
 
 def url_host(url: str) -> str | None:
-    """The lower-cased host of an absolute URL; None for a relative one or an IPv6 literal."""
-    match = _HOST.match(url)
-    return match.group(1).lower() if match else None
+    """The host of an absolute URL as the connection sees it; None when it has none.
+
+    The one way to key things by host (per-host fetch slots, host pauses, cleanup
+    rules): lower-cased, IDNA-mapped (``xn--``) and percent-decoded as a browser's
+    (WHATWG) parser does, IPv4 in its dotted form, IPv6 without its brackets
+    (``::1``, as a socket address), no userinfo, no port. None for a relative URL,
+    one a browser finds no URL in, and one without a host (``file:///``, ``rsshub:/``).
+    """
+    match = _PLAIN_HOST.match(url)
+    if match is not None:
+        host = match.group(1).lower()
+        # The common case, without a parser's cost. A last label that starts with a
+        # digit may be a number (WHATWG reads the host as IPv4), an xn-- label is checked
+        # by IDNA: those are left to the parser.
+        if host.removesuffix(".").rpartition(".")[2][:1].isalpha() and "xn--" not in host:
+            return host
+    parts = browser_url(url)
+    if parts is None or not parts.host:
+        return None
+    return parts.host.removeprefix("[").removesuffix("]").lower()
 
 
 def host_port(listen: str) -> tuple[str, int]:

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 
 from rsspress.config import FeedConfig, FilterRule, Pattern
 from rsspress.content.budget import parse_body
+from rsspress.content.rules import feed_in
+from rsspress.model import FilterAction
 from rsspress.parse import FeedItem
 
 
@@ -42,6 +44,21 @@ def matches(pattern: Pattern, values: list[str]) -> bool:
     return any(needle in v.casefold() for v in values)
 
 
+def filter_applies(rule: FilterRule, feed: FeedConfig) -> bool:
+    """A filter naming no feeds applies to every feed; else to those under its feeds."""
+    return not rule.feeds or feed_in(feed, rule.feeds)
+
+
+def describe_filter(rule: FilterRule) -> str:
+    """The filter's conditions, as a dropped item's reason shows them."""
+    parts = [f"{name}~{'|'.join(p.text for p in patterns)}" for name, patterns in rule.fields]
+    if rule.older_than is not None:
+        parts.append(f"older_than {rule.older_than}")
+    if rule.newer_than is not None:
+        parts.append(f"newer_than {rule.newer_than}")
+    return ", ".join(parts)
+
+
 def rule_matches(rule: FilterRule, fields: _Fields, now: dt.datetime) -> bool:
     """All of a rule's conditions hold (within one field, any of its patterns)."""
     for name, patterns in rule.fields:
@@ -61,14 +78,14 @@ def drop_reason(
     Any matching drop rule drops it; where keep rules apply, an item matching
     none of them is dropped too.
     """
-    applicable = [rule for rule in rules if rule.applies_to(feed)]
+    applicable = [rule for rule in rules if filter_applies(rule, feed)]
     if not applicable:
         return None
     fields = _Fields(item, [])
-    keeps = [rule for rule in applicable if rule.action == "keep"]
+    keeps = [rule for rule in applicable if rule.action == FilterAction.KEEP]
     for rule in applicable:
-        if rule.action == "drop" and rule_matches(rule, fields, now):
-            return f"drop filter {rule.describe()}"
+        if rule.action == FilterAction.DROP and rule_matches(rule, fields, now):
+            return f"drop filter {describe_filter(rule)}"
     if keeps and not any(rule_matches(rule, fields, now) for rule in keeps):
         return "matches no keep filter"
     return None

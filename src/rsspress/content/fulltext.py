@@ -2,7 +2,7 @@
 
 trafilatura finds the main content (it is maintained and handles Chinese news
 pages well); a per-site CSS selector, where a rule gives one, takes precedence.
-Pure: the page is fetched elsewhere (rsspress.pipeline, under the feed limits).
+Pure: the page is fetched elsewhere (rsspress.update.fetch, under the feed limits).
 """
 
 from __future__ import annotations

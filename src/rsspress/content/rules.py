@@ -3,14 +3,33 @@
 from __future__ import annotations
 
 import functools
-from urllib.parse import urlsplit
 
 from selectolax.lexbor import LexborHTMLParser
 
-from rsspress.config import CleanupRule, FeedConfig, host_matches
+from rsspress.config import CleanupRule, FeedConfig
 from rsspress.urls import url_host
 
 NO_RULE = CleanupRule()
+
+
+def host_matches(host: str | None, hosts: tuple[str, ...]) -> bool:
+    """Is ``host`` one of ``hosts``, or a subdomain of one?"""
+    host = (host or "").lower()
+    return any(host == h or host.endswith("." + h) for h in hosts)
+
+
+def feed_in(feed: FeedConfig, paths: tuple[str, ...]) -> bool:
+    """Is the feed at, or under, one of these "group", "group/site" or "group/site/feed"?"""
+    path = "/".join(feed.categories)
+    return any(path == p or path.startswith(p + "/") for p in paths)
+
+
+def rule_applies(rule: CleanupRule, feed: FeedConfig, link_host: str | None) -> bool:
+    """A rule naming no hosts and no feeds applies to every item; else to items linking to
+    one of its hosts, and to the items of its feeds."""
+    if not rule.hosts and not rule.feeds:
+        return True
+    return host_matches(link_host, rule.hosts) or feed_in(feed, rule.feeds)
 
 
 def rule_for(rules: tuple[CleanupRule, ...], feed: FeedConfig, link: str | None) -> CleanupRule:
@@ -20,7 +39,7 @@ def rule_for(rules: tuple[CleanupRule, ...], feed: FeedConfig, link: str | None)
 
 @functools.lru_cache(maxsize=1024)
 def _merged(rules: tuple[CleanupRule, ...], feed: FeedConfig, host: str | None) -> CleanupRule:
-    matching = [rule for rule in rules if rule.matches(feed, host)]
+    matching = [rule for rule in rules if rule_applies(rule, feed, host)]
     if not matching:
         return NO_RULE
     return CleanupRule(
@@ -56,7 +75,7 @@ def apply_rule(tree: LexborHTMLParser, rule: CleanupRule) -> LexborHTMLParser:
 
 def image_referer(rules: tuple[CleanupRule, ...], image_url: str) -> str | None:
     """The Referer an image's host demands (for an image proxy; browsers cannot send one)."""
-    host = urlsplit(image_url).hostname
+    host = url_host(image_url)
     for rule in rules:
         if rule.referer and host_matches(host, rule.hosts):
             return rule.referer

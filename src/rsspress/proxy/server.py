@@ -27,6 +27,7 @@ from aiohttp import web
 from prometheus_client import CollectorRegistry, Counter, generate_latest
 
 from rsspress import __version__
+from rsspress.atomic import remove_stale_temp_files, write_atomic
 from rsspress.config import CleanupRule
 from rsspress.content.rules import image_referer
 from rsspress.guard import (
@@ -38,7 +39,7 @@ from rsspress.guard import (
     open_public,
     public_url,
 )
-from rsspress.proxy.signing import BadSignature, verify
+from rsspress.signing import BadSignature, verify
 
 MAX_REDIRECTS = 3
 FORWARDED_HEADERS = ("Accept", "If-None-Match", "If-Modified-Since")
@@ -135,6 +136,8 @@ class DiskCache:
         # The owner's alone, like the state: files are created 0600 in a new 0700 folder,
         # and those an older rsspress left readable by all are tightened.
         self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        # A killed write's temporary file; another proxy on this cache may be writing now.
+        remove_stale_temp_files(self.directory, older_than=60)
         for path in (*self.directory.glob("*.img"), *self.directory.glob("*.json")):
             if path.stat().st_mode & 0o077:
                 path.chmod(0o600)
@@ -169,11 +172,7 @@ class DiskCache:
         meta = {"content_type": image.content_type, "etag": image.etag,
                 "last_modified": image.last_modified, "url": url}  # fmt: skip
         for suffix, data in ((".json", json.dumps(meta).encode()), (".img", image.body)):
-            tmp = self.directory / f".{name}{suffix}.{os.getpid()}.tmp"
-            tmp.unlink(missing_ok=True)  # a crashed write's: O_CREAT keeps an old file's mode
-            with open(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as out:
-                out.write(data)
-            os.replace(tmp, self.directory / f"{name}{suffix}")
+            write_atomic(self.directory / f"{name}{suffix}", data, mode=0o600)
         self._total += len(image.body) - self._index.pop(name, 0)
         self._index[name] = len(image.body)
         while self._total > self.max_bytes and self._index:

@@ -3,6 +3,9 @@
 The rules come from spec/hexo-posts.md (measured with real Hexo 8): titles
 single-quoted on one line without control characters, dates with an explicit
 offset, bodies that neither Nunjucks nor Markdown can change.
+
+This module is the Hexo :class:`~rsspress.publish.formats.PostFormat`
+(:func:`file_name`, :func:`render`).
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import email.utils
 
+from rsspress.model import Profile
 from rsspress.publish.post import Post, front_matter_title, one_line, yaml_quoted, yaml_scalar
 
 
@@ -20,9 +24,7 @@ def compat_date(post: Post) -> str:
     other spelling (ISO, named zones, a wrong weekday) is rewritten as RFC 822
     so the post keeps its real date on any machine.
     """
-    when = post.date or post.fallback_date
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=dt.UTC)
+    when = post.when
     if when.utcoffset() == dt.timedelta(0):
         rebuilt = email.utils.format_datetime(when.astimezone(dt.UTC), usegmt=True)
     else:
@@ -35,9 +37,7 @@ def compat_date(post: Post) -> str:
 
 
 def iso_date(post: Post) -> str:
-    when = post.date or post.fallback_date
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=dt.UTC)
+    when = post.when
     return yaml_quoted(when.isoformat())
 
 
@@ -90,8 +90,14 @@ def render_default(post: Post) -> str:
     )
 
 
-def render_hexo(post: Post, profile: str) -> str:
-    return render_compat(post) if profile == "compat" else render_default(post)
+def render(post: Post, profile: Profile) -> str:
+    """PostFormat: the reference's bytes (compat), or the clean layout (default)."""
+    return render_compat(post) if profile == Profile.COMPAT else render_default(post)
+
+
+def file_name(post_id: str, when: dt.datetime) -> str:
+    """PostFormat: Hexo names a post by its id alone."""
+    return post_filename(post_id)
 
 
 def post_filename(post_id: str) -> str:

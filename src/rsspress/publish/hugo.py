@@ -5,14 +5,28 @@ The post is an ``.html`` content file: Hugo takes its body as HTML as it is
 Hugo still reads shortcodes (``{{< >}}``, ``{{% %}}``) in any content file;
 the body's braces are already entities (content.escape_braces), and the
 front matter holds only single-quoted one-line strings.
+
+This module is the Hugo :class:`~rsspress.publish.formats.PostFormat`
+(:func:`file_name`, :func:`render`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
+from rsspress.model import Profile
 from rsspress.publish.post import Post, front_matter_title, yaml_quoted
 from rsspress.urls import web_link
+
+
+def render(post: Post, profile: Profile) -> str:
+    """PostFormat: one layout whatever the profile (compat is Hexo's alone)."""
+    return render_hugo(post)
+
+
+def file_name(post_id: str, when: dt.datetime) -> str:
+    """PostFormat: Hugo names a post by its id alone."""
+    return hugo_filename(post_id)
 
 
 def render_hugo(post: Post) -> str:

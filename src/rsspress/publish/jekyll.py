@@ -6,14 +6,28 @@ Liquid in every post; the body's braces are already entities
 (content.escape_braces), so ``{{ }}`` and ``{% %}`` in an item stay text.
 The permalink is fixed per post: Jekyll's default puts the categories into
 the URL, and site names are not always URL-friendly.
+
+This module is the Jekyll :class:`~rsspress.publish.formats.PostFormat`
+(:func:`file_name`, :func:`render`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
+from rsspress.model import Profile
 from rsspress.publish.post import Post, front_matter_title, yaml_quoted
 from rsspress.urls import web_link
+
+
+def render(post: Post, profile: Profile) -> str:
+    """PostFormat: one layout whatever the profile (compat is Hexo's alone)."""
+    return render_jekyll(post)
+
+
+def file_name(post_id: str, when: dt.datetime) -> str:
+    """PostFormat: Jekyll puts the day in the name, as it requires."""
+    return jekyll_filename(post_id, when)
 
 
 def render_jekyll(post: Post) -> str:

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 import yaml
 from selectolax.lexbor import LexborHTMLParser
 
+from rsspress.dates import item_when
+
 # Characters js-yaml refuses anywhere in front matter, even inside quotes.
 _YAML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff\ud800-\udfff]")
 # Line breaks YAML folds into a space inside quotes; we fold them ourselves: a run
@@ -43,8 +45,7 @@ class Post:
     @property
     def when(self) -> dt.datetime:
         """The post's date, always with an offset."""
-        when = self.date or self.fallback_date
-        return when if when.tzinfo is not None else when.replace(tzinfo=dt.UTC)
+        return item_when(self.date, self.fallback_date)
 
 
 def plain_title(raw: str) -> str:

@@ -18,7 +18,7 @@ import json
 import re
 from dataclasses import dataclass
 
-from rsspress.fetch import ERROR_PAGE_BYTES, FetchError
+from rsspress.fetch import ERROR_PAGE_BYTES, FetchError, FetchErrorKind
 
 MESSAGE_CHARS = 400  # an instance's message is cut here (it is a stranger's text)
 
@@ -156,7 +156,7 @@ def not_a_feed(error_message: str, body: bytes) -> Failure:
     return Failure(ROUTE, FetchError("not_feed", words))
 
 
-def _as(error: FetchError, kind: str, message: str) -> FetchError:
+def _as(error: FetchError, kind: FetchErrorKind, message: str) -> FetchError:
     return FetchError(kind, message, error.status, error.retry_after, error.detail)
 
 

@@ -16,6 +16,7 @@ import aiohttp
 
 from rsspress.config import FetchConfig
 from rsspress.fetch import Fetcher, FetchRequest, FetchResult, fetch_one
+from rsspress.model import Outcome
 from rsspress.rsshub.answers import (
     Failure,
     error_page_message,
@@ -76,7 +77,7 @@ class RouteFetcher(Fetcher):
         await self._feed_slots.acquire()
         return FetchResult(
             request,
-            "error",
+            Outcome.ERROR,
             error=combined_error(route, failures, book),
             elapsed=time.monotonic() - started,
         )

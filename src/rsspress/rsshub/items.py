@@ -6,8 +6,8 @@ import dataclasses
 from collections.abc import Iterable
 
 from rsspress.config import FeedConfig
-from rsspress.decide import NewItems, new_items
 from rsspress.item_keys import KnownItems
+from rsspress.new_items import NewItems, new_items
 from rsspress.parse import FeedItem
 from rsspress.rsshub.routes import Instance, instance_independent
 
@@ -15,7 +15,7 @@ from rsspress.rsshub.routes import Instance, instance_independent
 def new_items_of(
     feed: FeedConfig, items: Iterable[FeedItem], known: KnownItems, limit: int | None = None
 ) -> NewItems:
-    """:func:`rsspress.decide.new_items` for a feed; for an ``rsshub:/`` route, with each
+    """:func:`rsspress.new_items.new_items` for a feed; for an ``rsshub:/`` route, with each
     guid, link and enclosure on one of its instances read as ``rsshub:/…`` first.
 
     The same item seen through another instance then keeps its key, and so its post

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from rsspress.config import FeedConfig, FetchConfig
 from rsspress.fetch import FetchResult
+from rsspress.model import Outcome
 from rsspress.rsshub.health import InstanceHealth, RouteBook, RouteHealth
 from rsspress.rsshub.routes import Route
 from rsspress.store import Store
@@ -64,7 +65,7 @@ def load_book(
 
 
 def record_route(
-    store: Store, book: RouteBook, feed: FeedConfig, result: FetchResult, outcome: str
+    store: Store, book: RouteBook, feed: FeedConfig, result: FetchResult, outcome: Outcome
 ) -> None:
     """Write what fetching this feed taught about its instances (after the feed's own record).
 
@@ -83,7 +84,8 @@ def record_route(
             on_route = book.route_health.get((feed.key, instance.id))
             if on_route is None or not on_route.changed:
                 continue
-            if instance.id == result.instance and outcome == "ok" and result.outcome == "ok":
+            served = outcome is Outcome.OK and result.outcome is Outcome.OK
+            if instance.id == result.instance and served:
                 on_route.url = route.url_on(instance)
                 on_route.etag, on_route.last_modified = result.etag, result.last_modified
             _write_route(store, feed.key, instance.id, on_route)

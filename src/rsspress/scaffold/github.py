@@ -7,7 +7,7 @@ from pathlib import Path
 
 from rsspress import __version__
 from rsspress.config import Config, is_postgres
-from rsspress.scaffold import Scaffold, ScaffoldError, render
+from rsspress.scaffold.files import Scaffold, ScaffoldError, render
 
 WORKFLOW = Path(".github") / "workflows" / "rsspress.yml"
 DEFAULT_CRON = "17 * * * *"  # hourly, off the full hour that every other schedule takes

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from rsspress.config import Config, is_postgres
-from rsspress.scaffold import Scaffold, ScaffoldError, render, unit_word
+from rsspress.scaffold.files import Scaffold, ScaffoldError, render, unit_word
 
 UNITS = ("rsspress.service", "rsspress-proxy.service", "rsspress-run.service", "rsspress-run.timer")
 ENV_FILE = Path("/etc/rsspress/rsspress.env")

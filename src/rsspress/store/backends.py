@@ -67,6 +67,8 @@ class Backend(Protocol):
 
     def lock(self) -> None: ...
 
+    def unlock(self) -> None: ...
+
     def close(self) -> None: ...
 
 
@@ -74,6 +76,14 @@ def open_backend(state: Path | str) -> Backend:
     if is_postgres(state):
         return PostgresBackend(str(state))
     return SqliteBackend(Path(state))
+
+
+def select_in(db: Backend, sql: str, values: Sequence[Any]) -> Iterator[tuple[Any, ...]]:
+    """Rows of ``sql`` whose ``IN ({marks})`` takes ``values``, 500 at a time
+    (SQLite limits the number of parameters of one statement)."""
+    for start in range(0, len(values), 500):
+        chunk = values[start : start + 500]
+        yield from db.execute(sql.format(marks=",".join("?" * len(chunk))), chunk)
 
 
 class SqliteBackend:
@@ -140,11 +150,14 @@ class SqliteBackend:
             ) from None
         self._lock = handle
 
-    def close(self) -> None:
-        self.db.close()
+    def unlock(self) -> None:
         if self._lock is not None:
             self._lock.close()
             self._lock = None
+
+    def close(self) -> None:
+        self.db.close()
+        self.unlock()
 
 
 # The state holds the feeds' URLs with their passwords and keys: its files are the
@@ -235,6 +248,9 @@ class PostgresBackend:
 
     def lock(self) -> None:
         """Nothing to hold: workers share the database and claim feeds with leases."""
+
+    def unlock(self) -> None:
+        """Nothing held."""
 
     def close(self) -> None:
         self.db.close()

@@ -1,4 +1,7 @@
-"""Signed image URLs: <base>/<hex HMAC-SHA256 of the URL>/<base64url of the URL>."""
+"""Signed image URLs: <base>/<hex HMAC-SHA256 of the URL>/<base64url of the URL>.
+
+Content signs them, the proxy checks them: both import this bottom-layer module.
+"""
 
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
-"""Decide which items are new. Pure: no I/O.
+"""Which items of a fetched document are new. Pure: no I/O.
 
-How an item is known (its key) is :mod:`rsspress.item_keys`.
+How an item is known (its key) is :mod:`rsspress.item_keys`; an ``rsshub:/`` route's
+items are keyed the same whichever instance served them (:mod:`rsspress.rsshub.items`).
 """
 
 from __future__ import annotations
@@ -94,8 +95,3 @@ def _recency(item: FeedItem, position: int) -> tuple[int, float, int]:
 def post_id(feed_key: str, key: str) -> str:
     """A stable hex id for one item of one feed; posts are named after it."""
     return hashlib.sha256(f"{feed_key}\x00{key}".encode()).hexdigest()
-
-
-def placeholder_number(post: str) -> int:
-    """The number put into the placeholder cover URL: stable per item."""
-    return int(post[:8], 16) % 10000

@@ -1,0 +1,1 @@
+"""The image proxy (`rsspress proxy`): signed URLs in, images out, nothing else."""
