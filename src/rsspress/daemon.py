@@ -13,7 +13,6 @@ round first has enough due feeds to use it.
 
 from __future__ import annotations
 
-import concurrent.futures
 import logging
 import os
 import subprocess
@@ -30,7 +29,7 @@ from rsspress.schedule import next_wake
 from rsspress.store import StateError, Store
 from rsspress.update import FeedReport, RunSummary, run_update
 from rsspress.update.build import warm_up
-from rsspress.update.workers import start_worker_pool
+from rsspress.update.workers import WorkerPool
 from rsspress.urls import host_port
 
 log = logging.getLogger("rsspress.daemon")
@@ -95,7 +94,7 @@ class Daemon:
         self.pending = 0  # new items not published yet
         self.last_publish = clock()
         self.store: Store | None = None  # opened by the first round, kept until the end
-        self.pool: concurrent.futures.ProcessPoolExecutor | None = None  # started on demand
+        self.pool: WorkerPool | None = None  # its processes start at the first build
 
     def serve_metrics(self) -> str | None:
         listen = self.config.daemon.metrics_listen
@@ -145,11 +144,11 @@ class Daemon:
         finally:
             store.unlock()
 
-    def worker_pool(self) -> concurrent.futures.ProcessPoolExecutor | None:
+    def worker_pool(self) -> WorkerPool | None:
         """The daemon's worker processes (each starts when first needed); None on one core."""
         workers = os.cpu_count() or 1
         if self.pool is None and workers > 1:
-            self.pool = start_worker_pool(workers, warm_up)
+            self.pool = WorkerPool(workers, warm_up)
         return self.pool
 
     def _loop(self, stop: threading.Event) -> None:

@@ -36,7 +36,7 @@ from rsspress.update.claim import Claim, claim_next, fetch_request, lease_ended
 from rsspress.update.decide import decide, failure_of
 from rsspress.update.fetch import FeedFetcher, Page, fetch_pages
 from rsspress.update.report import BuildError, ProgressCallback, RunSummary
-from rsspress.update.workers import start_worker_pool
+from rsspress.update.workers import WorkerPool
 
 # Below this many due feeds, starting worker processes costs more than it saves.
 PARALLEL_MIN_FEEDS = 16
@@ -76,7 +76,7 @@ def run_update(
     if store is None:
         own_store = store = Store(config.state)
     state = store
-    own_pool: concurrent.futures.ProcessPoolExecutor | None = None
+    own_pool: WorkerPool | None = None
     try:
         if own_store is not None:
             own_store.lock()
@@ -94,7 +94,7 @@ def run_update(
         workers = os.cpu_count() or 1
         if workers > 1 and due >= PARALLEL_MIN_FEEDS:
             if pool is None:
-                pool = own_pool = start_worker_pool(workers, warm_up)
+                pool = own_pool = WorkerPool(workers, warm_up)
         else:
             workers, pool = 1, None
         claim = Claim(force=force, scheduled=scheduled, since=started)
