@@ -8,7 +8,8 @@ import socket
 import subprocess
 import sys
 import textwrap
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -143,3 +144,25 @@ def corpus_s(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from generate_corpus import make_corpus
 
     return make_corpus(tmp_path_factory.mktemp("corpus") / "S", feeds=100, items=20)
+
+
+def start_daemon(cwd: Path, log: Path | None = None) -> subprocess.Popen[str]:
+    """`rsspress daemon` running in ``cwd``: its output piped (``communicate`` reads it), or
+    written to ``log``."""
+    out = open(log, "w", encoding="utf-8") if log is not None else None  # noqa: SIM115
+    return subprocess.Popen(
+        [sys.executable, "-m", "rsspress", "daemon"],
+        cwd=cwd,
+        stdout=out or subprocess.PIPE,
+        stderr=subprocess.STDOUT if out else subprocess.PIPE,
+        text=True,
+        env={**os.environ, "NO_COLOR": "1"},
+    )
+
+
+def wait_for(check: Callable[[], bool], what: str, timeout: float = 30) -> None:
+    """Wait until ``check()`` holds; fail saying ``what`` did not happen in ``timeout`` s."""
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.02)

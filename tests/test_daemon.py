@@ -2,26 +2,15 @@
 
 from __future__ import annotations
 
-import os
 import signal
-import subprocess
-import sys
 import time
 import urllib.request
-from collections.abc import Callable
 from pathlib import Path
 
 from pytest_httpserver import HTTPServer
 
-from conftest import free_port
+from conftest import free_port, start_daemon, wait_for
 from feeds import rss
-
-
-def wait_for(check: Callable[[], bool], what: str, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.1)
 
 
 def metrics(port: int) -> dict[str, float]:
@@ -58,11 +47,7 @@ def test_daemon_polls_publishes_in_batches_and_stops_cleanly(
         f"      broken: {httpserver.url_for('/broken')}\n",
         encoding="utf-8",
     )
-    daemon = subprocess.Popen(
-        [sys.executable, "-m", "rsspress", "daemon"],
-        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        env={**os.environ, "NO_COLOR": "1"},
-    )  # fmt: skip
+    daemon = start_daemon(tmp_path)
     log = tmp_path / "published.log"
     try:
         wait_for(lambda: log.exists() and log.read_text().split() == ["3"], "the first publish")

@@ -13,8 +13,6 @@ import os
 import signal
 import sqlite3
 import stat
-import subprocess
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -22,7 +20,7 @@ from pathlib import Path
 import pytest
 from pytest_httpserver import HTTPServer
 
-from conftest import free_port, run_cli, write_config
+from conftest import free_port, run_cli, start_daemon, wait_for, write_config
 from proxy_support import LOOPBACK_ONLY, PNG, RunningProxy, get, start_proxy
 from rsspress.config import load_config
 from rsspress.store import Store
@@ -363,16 +361,12 @@ def test_the_daemon_logs_no_secret(tmp_path: Path, httpserver: HTTPServer) -> No
         f"      invalid: http://{credentials}:99999/feed.xml?key={KEY}\n",
         encoding="utf-8",
     )
-    daemon = subprocess.Popen(
-        [sys.executable, "-m", "rsspress", "daemon"],
-        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        env={**os.environ, "NO_COLOR": "1"},
-    )  # fmt: skip
+    daemon = start_daemon(tmp_path)
     try:
-        deadline = time.monotonic() + 60
-        while len(list((tmp_path / "posts").glob("*.md"))) < 2:
-            assert time.monotonic() < deadline and daemon.poll() is None, "no posts published"
-            time.sleep(0.1)
+        posts = tmp_path / "posts"
+        wait_for(lambda: daemon.poll() is not None or len(list(posts.glob("*.md"))) >= 2,
+                 "two posts published", timeout=60)  # fmt: skip
+        assert daemon.poll() is None, "the daemon ended"
     finally:
         daemon.send_signal(signal.SIGTERM)
         out, err = daemon.communicate(timeout=60)

@@ -10,14 +10,11 @@ over. The lease rules themselves are checked on both backends.
 from __future__ import annotations
 
 import collections
-import os
 import re
 import signal
 import subprocess
-import sys
 import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -26,7 +23,7 @@ from typing import Any
 
 import pytest
 
-from conftest import state_for, state_location
+from conftest import start_daemon, state_for, state_location, wait_for
 from corpus import corpus_feeds, corpus_item_count, feeds_yaml
 from rsspress.config import FeedConfig
 from rsspress.machine import HOST, local_process_gone
@@ -137,25 +134,6 @@ def serve_logged(root: Path) -> Iterator[tuple[str, list[str]]]:
         server.server_close()
 
 
-def wait_for(check: Callable[[], bool], what: str, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.02)
-
-
-def start_daemon(directory: Path, n: int) -> subprocess.Popen[str]:
-    log = open(directory / f"daemon-{n}.log", "w", encoding="utf-8")  # noqa: SIM115
-    return subprocess.Popen(
-        [sys.executable, "-m", "rsspress", "daemon"],
-        cwd=directory,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env={**os.environ, "NO_COLOR": "1"},
-    )
-
-
 def test_three_workers_share_corpus_s_and_survive_a_sigkill(tmp_path: Path, corpus_s: Path) -> None:
     expected_items = corpus_item_count(corpus_s)
     feed_paths = {f"/{feed['path']}" for feed in corpus_feeds(corpus_s)}
@@ -172,7 +150,7 @@ def test_three_workers_share_corpus_s_and_survive_a_sigkill(tmp_path: Path, corp
             "feeds:\n" + "\n".join(f"  {line}" for line in feeds_yaml(corpus_s, base).splitlines()),
             encoding="utf-8",
         )
-        workers = [start_daemon(tmp_path, n) for n in range(3)]
+        workers = [start_daemon(tmp_path, tmp_path / f"daemon-{n}.log") for n in range(3)]
         victim = workers[0]
         with Store(state) as store:
             try:

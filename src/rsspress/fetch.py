@@ -31,6 +31,7 @@ import aiohttp
 from rsspress.config import FetchConfig, parse_networks
 from rsspress.guard import (
     GuardedConnector,
+    Network,
     RedirectError,
     forbidden_cause,
     open_public,
@@ -128,6 +129,8 @@ class Fetcher:
 
     def __init__(self, settings: FetchConfig) -> None:
         self.settings = settings
+        # Networks article pages may reach after all, read once (every page hop is judged).
+        self._page_allow = parse_networks(settings.page_allow)
         self._host_slots: dict[str, asyncio.Semaphore] = {}
         self._feed_slots = asyncio.Semaphore(settings.concurrency)
         self._page_slots = asyncio.Semaphore(settings.concurrency)
@@ -145,7 +148,7 @@ class Fetcher:
         # whose every connection is judged (rsspress.guard), with no cookies kept.
         self._page_session = aiohttp.ClientSession(
             connector=GuardedConnector(
-                parse_networks(settings.page_allow),
+                self._page_allow,
                 limit=2 * settings.concurrency,
                 limit_per_host=settings.per_host,
             ),
@@ -186,7 +189,7 @@ class Fetcher:
         async with self._host_slot(request.url), self._page_slots:
             started = time.monotonic()
             try:
-                result = await _get_page(session, request, settings)
+                result = await _get_page(session, request, settings, self._page_allow)
             except _Fail as fail:
                 result = FetchResult(request, Outcome.ERROR, error=fail.error)
             except Exception as exc:  # classified, never raised, as for feeds
@@ -325,10 +328,12 @@ async def _get(
 
 
 async def _get_page(
-    session: aiohttp.ClientSession, request: FetchRequest, settings: FetchConfig
+    session: aiohttp.ClientSession,
+    request: FetchRequest,
+    settings: FetchConfig,
+    allowed: tuple[Network, ...],
 ) -> FetchResult:
     """An article page a feed points at; each hop judged by rsspress.guard."""
-    allowed = parse_networks(settings.page_allow)
     async with open_public(
         session, request.url, lambda _: {"Accept": PAGE_ACCEPT}, allowed, settings.max_redirects
     ) as (final_url, response):
